@@ -1,0 +1,1 @@
+"""Database plumbing shared by every warehouse entity: engine, sessions, base metadata, migrations."""

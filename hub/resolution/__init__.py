@@ -1,0 +1,1 @@
+"""Identity normalisation and matching of people across departments."""

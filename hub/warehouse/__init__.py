@@ -1,0 +1,1 @@
+"""The unified warehouse: one package per entity, each with `models.py` (tables) and `service.py`."""

@@ -1,0 +1,1 @@
+"""Warehouse entity: divisions."""

@@ -1,0 +1,30 @@
+"""Every warehouse table, imported in one place so that metadata (and Alembic) sees them all."""
+
+from hub.db.base import Base
+from hub.warehouse.cases.models import Case, CaseEvent, CaseLink, CaseParty
+from hub.warehouse.divisions.models import Division
+from hub.warehouse.grids.models import Grid, GridAddress, GridWorker
+from hub.warehouse.households.models import Household, HouseholdMember
+from hub.warehouse.ingestion.models import SourceCursor
+from hub.warehouse.persons.models import Person, PersonSource
+from hub.warehouse.tags.models import PersonTag
+
+metadata = Base.metadata
+
+__all__ = [
+    "Case",
+    "CaseEvent",
+    "CaseLink",
+    "CaseParty",
+    "Division",
+    "Grid",
+    "GridAddress",
+    "GridWorker",
+    "Household",
+    "HouseholdMember",
+    "Person",
+    "PersonSource",
+    "PersonTag",
+    "SourceCursor",
+    "metadata",
+]

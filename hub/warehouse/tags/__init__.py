@@ -1,0 +1,1 @@
+"""Warehouse entity: person tags (special populations and benefits)."""
