@@ -49,6 +49,7 @@ class Settings(BaseSettings):
 
     api_host: str = "127.0.0.1"
     api_port: int = 8000
+    jwt_secret: SecretStr = SecretStr("development-only-secret-change-me")
 
     @computed_field  # type: ignore[prop-decorator]
     @property

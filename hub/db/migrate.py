@@ -33,7 +33,5 @@ def upgrade(url: str, revision: str = "head") -> None:
 def pending_differences(engine: Engine) -> list[object]:
     """What autogenerate would still write: empty when models and migrations agree."""
     with engine.connect() as connection:
-        context = MigrationContext.configure(
-            connection, opts={"compare_type": True, "render_as_batch": True}
-        )
+        context = MigrationContext.configure(connection, opts={"compare_type": True, "render_as_batch": True})
         return list(compare_metadata(context, metadata))

@@ -24,9 +24,7 @@ BATCH_SIZE = 1000
 
 def row_hash(values: Mapping[str, Any]) -> str:
     """A stable digest of a row's content (dates, enums and decimals included)."""
-    return hashlib.sha1(
-        orjson.dumps(dict(values), default=_encode, option=orjson.OPT_SORT_KEYS)
-    ).hexdigest()
+    return hashlib.sha1(orjson.dumps(dict(values), default=_encode, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
 def _encode(value: Any) -> Any:
@@ -65,15 +63,17 @@ def upsert(
     """
     if not rows:
         return 0
+    # One statement may not touch a row twice (PostgreSQL refuses); the last version of a key wins.
+    rows = list({tuple(row[name] for name in key): row for row in rows}.values())
     table = _table(model)
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(table)
+    insertion = insert(table)
     columns = [name for name in rows[0] if name not in key]
-    statement = statement.on_conflict_do_update(
+    statement = insertion.on_conflict_do_update(
         index_elements=[table.c[name] for name in key],
-        set_={name: statement.excluded[name] for name in columns},
-        where=table.c.row_hash != statement.excluded.row_hash,
+        set_={name: insertion.excluded[name] for name in columns},
+        where=table.c.row_hash != insertion.excluded.row_hash,
     ).returning(table.c.id)
     written = 0
     for chunk in batched(rows, BATCH_SIZE):
@@ -97,6 +97,8 @@ def ids_by_key(
             if len(key_columns) == 1
             else tuple_(*key_columns).in_(chunk)
         )
-        for row in session.execute(table.select().with_only_columns(*key_columns, table.c.id).where(condition)):
+        for row in session.execute(
+            table.select().with_only_columns(*key_columns, table.c.id).where(condition)
+        ):
             found[tuple(row[:-1])] = row[-1]
     return found

@@ -46,7 +46,9 @@ class Timeouts:
         return (self.connect, self.read)
 
 
-def build_session(*, retry: RetryPolicy | None = None, user_agent: str = "governance-hub") -> requests.Session:
+def build_session(
+    *, retry: RetryPolicy | None = None, user_agent: str = "governance-hub"
+) -> requests.Session:
     """A `requests.Session` whose adapters retry transient failures under `retry`."""
     policy = retry or RetryPolicy()
     retries = Retry(
@@ -130,3 +132,11 @@ class DepartmentHttp:
 def unavailable(department: Department, url: str, problem: str) -> SourceUnavailable:
     """A `SourceUnavailable` naming the department and URL, for answers that cannot be read."""
     return SourceUnavailable(f"{department.value}: {url} {problem}")
+
+
+def json_body(response: requests.Response, department: Department) -> Any:
+    """The response's JSON, or `SourceUnavailable` when the body is not JSON (truncated, HTML error page)."""
+    try:
+        return response.json()
+    except ValueError as error:
+        raise unavailable(department, response.url, f"sent a body that is not JSON: {error}") from error

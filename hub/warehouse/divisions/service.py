@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.db.upsert import ids_by_key, upsert
@@ -24,7 +26,12 @@ def load_divisions(*, session: Session, records: Sequence[DivisionRecord], run: 
         rows = []
         for record in batch:
             parent_id = known.get((record.parent_code,)) if record.parent_code else None
-            content = {"code": record.code, "name": record.name, "level": record.level, "parent_id": parent_id}
+            content = {
+                "code": record.code,
+                "name": record.name,
+                "level": record.level,
+                "parent_id": parent_id,
+            }
             rows.append(with_provenance(content, source=record.source, run=run))
         written += upsert(session, Division, rows, key=("code",))
         known.update(ids_by_key(session, Division, ("code",), ((r.code,) for r in batch)))
@@ -33,4 +40,24 @@ def load_divisions(*, session: Session, records: Sequence[DivisionRecord], run: 
 
 def division_ids(*, session: Session, codes: Sequence[str]) -> dict[str, int]:
     """Surrogate ids of the divisions with these codes (unknown codes are left out)."""
-    return {code: id_ for (code,), id_ in ids_by_key(session, Division, ("code",), ((c,) for c in codes)).items()}
+    return {
+        code: id_ for (code,), id_ in ids_by_key(session, Division, ("code",), ((c,) for c in codes)).items()
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class DivisionRow:
+    id: int
+    code: str
+    name: str
+    level: str
+    parent_id: int | None
+
+
+def get_divisions(*, session: Session, ids: Sequence[int]) -> dict[int, DivisionRow]:
+    """Divisions by id. Division names and codes are public, so no viewer scope applies."""
+    statement = select(Division).where(Division.id.in_(ids))
+    return {
+        d.id: DivisionRow(id=d.id, code=d.code, name=d.name, level=d.level, parent_id=d.parent_id)
+        for d in session.scalars(statement)
+    }

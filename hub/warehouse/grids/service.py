@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -12,6 +13,8 @@ from hub.sources.canonical import AddressGridRecord, GridRecord, GridWorkerRecor
 from hub.warehouse.divisions.service import division_ids
 from hub.warehouse.grids.models import Grid, GridAddress, GridWorker
 from hub.warehouse.provenance import LoadResult, LoadRun, Rejection, with_provenance
+from hub.warehouse.scope import scoped
+from hub.warehouse.viewer import Viewer
 
 
 def grid_ids(*, session: Session, codes: Sequence[str]) -> dict[str, int]:
@@ -58,13 +61,22 @@ def load_grid_workers(*, session: Session, records: Sequence[GridWorkerRecord], 
         if grid_id is None:
             rejected.append(_unknown(record, "grid_worker.grid_known", f"grid {record.grid_code}"))
             continue
-        content = {"worker_no": record.worker_no, "name": record.name, "phone": record.phone, "grid_id": grid_id}
+        content = {
+            "worker_no": record.worker_no,
+            "name": record.name,
+            "phone": record.phone,
+            "grid_id": grid_id,
+        }
         rows.append(with_provenance(content, source=record.source, run=run))
     written = upsert(session, GridWorker, rows, key=("worker_no",))
-    return LoadResult(received=len(records), written_by_table={"grid_workers": written}, rejected=tuple(rejected))
+    return LoadResult(
+        received=len(records), written_by_table={"grid_workers": written}, rejected=tuple(rejected)
+    )
 
 
-def load_grid_addresses(*, session: Session, records: Sequence[AddressGridRecord], run: LoadRun) -> LoadResult:
+def load_grid_addresses(
+    *, session: Session, records: Sequence[AddressGridRecord], run: LoadRun
+) -> LoadResult:
     """Upsert the registry's address → grid rules."""
     grids = grid_ids(session=session, codes=[r.grid_code for r in records])
     rows, rejected = [], []
@@ -73,9 +85,13 @@ def load_grid_addresses(*, session: Session, records: Sequence[AddressGridRecord
         if grid_id is None:
             rejected.append(_unknown(record, "address.grid_known", f"grid {record.grid_code}"))
             continue
-        rows.append(with_provenance({"address": record.address, "grid_id": grid_id}, source=record.source, run=run))
+        rows.append(
+            with_provenance({"address": record.address, "grid_id": grid_id}, source=record.source, run=run)
+        )
     written = upsert(session, GridAddress, rows, key=("address",))
-    return LoadResult(received=len(records), written_by_table={"grid_addresses": written}, rejected=tuple(rejected))
+    return LoadResult(
+        received=len(records), written_by_table={"grid_addresses": written}, rejected=tuple(rejected)
+    )
 
 
 def grids_for_addresses(*, session: Session, addresses: Sequence[str]) -> dict[str, int]:
@@ -89,3 +105,64 @@ def grids_for_addresses(*, session: Session, addresses: Sequence[str]) -> dict[s
 
 def _unknown(record: GridRecord | GridWorkerRecord | AddressGridRecord, rule: str, what: str) -> Rejection:
     return Rejection(source=record.source, rule=rule, reason=f"{what} is not in the registry")
+
+
+@dataclass(frozen=True, slots=True)
+class GridRow:
+    id: int
+    code: str
+    name: str
+    level: str
+    division_id: int
+    parent_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class GridWorkerRow:
+    id: int
+    worker_no: str
+    name: str
+    phone: str | None
+    grid_id: int
+
+
+def _grid_row(g: Grid) -> GridRow:
+    return GridRow(
+        id=g.id, code=g.code, name=g.name, level=g.level, division_id=g.division_id, parent_id=g.parent_id
+    )
+
+
+def get_grids(*, session: Session, viewer: Viewer, ids: Sequence[int]) -> dict[int, GridRow]:
+    """The grids with these ids that the viewer may see."""
+    statement = scoped(select(Grid).where(Grid.id.in_(ids)), viewer, Grid.id)
+    return {g.id: _grid_row(g) for g in session.scalars(statement)}
+
+
+def get_grid_by_code(*, session: Session, viewer: Viewer, code: str) -> GridRow | None:
+    """The grid with this code, if it exists and the viewer may see it."""
+    statement = scoped(select(Grid).where(Grid.code == code), viewer, Grid.id)
+    grid = session.scalars(statement).one_or_none()
+    return _grid_row(grid) if grid else None
+
+
+def children_of_grids(
+    *, session: Session, viewer: Viewer, grid_ids: Sequence[int]
+) -> dict[int, list[GridRow]]:
+    """Each grid's micro-grids, in code order."""
+    statement = scoped(select(Grid).where(Grid.parent_id.in_(grid_ids)), viewer, Grid.id).order_by(Grid.code)
+    found: dict[int, list[GridRow]] = {id_: [] for id_ in grid_ids}
+    for g in session.scalars(statement):
+        assert g.parent_id is not None
+        found[g.parent_id].append(_grid_row(g))
+    return found
+
+
+def workers_of_grids(*, session: Session, grid_ids: Sequence[int]) -> dict[int, list[GridWorkerRow]]:
+    """The workers responsible for each grid."""
+    statement = select(GridWorker).where(GridWorker.grid_id.in_(grid_ids)).order_by(GridWorker.worker_no)
+    found: dict[int, list[GridWorkerRow]] = {id_: [] for id_ in grid_ids}
+    for w in session.scalars(statement):
+        found[w.grid_id].append(
+            GridWorkerRow(id=w.id, worker_no=w.worker_no, name=w.name, phone=w.phone, grid_id=w.grid_id)
+        )
+    return found

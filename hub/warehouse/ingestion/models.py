@@ -1,10 +1,10 @@
-"""Ingestion bookkeeping: per-source cursors for incremental loads."""
+"""Ingestion bookkeeping: per-source cursors for incremental loads, and quarantine."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import String, UniqueConstraint
+from sqlalchemy import String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.db.base import Base, UtcDateTime
@@ -22,3 +22,24 @@ class SourceCursor(Base):
     cursor: Mapped[str] = mapped_column(String(200))
     run_id: Mapped[str] = mapped_column(String(64))
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+
+
+class QuarantinedRecord(Base):
+    """A source record the hub could not take, kept whole with the rule it broke and why.
+
+    Nothing a source sends is dropped: each record reaches a core table or this one.
+    """
+
+    __tablename__ = "quarantined_records"
+    __table_args__ = (UniqueConstraint("source_system", "stream", "source_record_id", "rule"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_system: Mapped[str] = mapped_column(String(32))
+    stream: Mapped[str] = mapped_column(String(64))
+    source_record_id: Mapped[str] = mapped_column(String(128))
+    rule: Mapped[str] = mapped_column(String(64), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    payload: Mapped[str | None] = mapped_column(Text)
+    run_id: Mapped[str] = mapped_column(String(64))
+    quarantined_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    row_hash: Mapped[str] = mapped_column(String(40))

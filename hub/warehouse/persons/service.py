@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from hub.db.upsert import batched, ids_by_key, upsert
 from hub.sources.canonical import Department, PersonRecord, SourceRef
+from hub.warehouse.cases.models import Case, CaseParty
+from hub.warehouse.households.models import Household, HouseholdMember
 from hub.warehouse.persons.models import Person, PersonSource
 from hub.warehouse.provenance import LoadRun, with_provenance
+from hub.warehouse.scope import scoped
+from hub.warehouse.viewer import Viewer
 
 # Whose word about a person's identity wins: the household register is the authority on identity.
 SOURCE_PRIORITY = {
@@ -58,7 +63,10 @@ def resolve_persons(
     rows = []
     for key, mention in best.items():
         holder = current.get(key)
-        if holder is not None and SOURCE_PRIORITY[Department(holder)] < SOURCE_PRIORITY[mention.source.department]:
+        if (
+            holder is not None
+            and SOURCE_PRIORITY[Department(holder)] < SOURCE_PRIORITY[mention.source.department]
+        ):
             continue
         person = mention.person
         content = {
@@ -72,7 +80,10 @@ def resolve_persons(
         }
         rows.append(with_provenance(content, source=mention.source, run=run))
     written = upsert(session, Person, rows, key=("identity_key",))
-    ids = {key: id_ for (key,), id_ in ids_by_key(session, Person, ("identity_key",), ((k,) for k in best)).items()}
+    ids = {
+        key: id_
+        for (key,), id_ in ids_by_key(session, Person, ("identity_key",), ((k,) for k in best)).items()
+    }
     written += _record_sources(session, mentions, ids, run)
     return ids, written
 
@@ -85,7 +96,9 @@ def _current_sources(session: Session, keys: list[str]) -> dict[str, str]:
     return found
 
 
-def _record_sources(session: Session, mentions: Sequence[PersonMention], ids: dict[str, int], run: LoadRun) -> int:
+def _record_sources(
+    session: Session, mentions: Sequence[PersonMention], ids: dict[str, int], run: LoadRun
+) -> int:
     rows = {}
     for mention in mentions:
         person_id = ids[identity_key(mention)]
@@ -96,4 +109,79 @@ def _record_sources(session: Session, mentions: Sequence[PersonMention], ids: di
         }
         row = with_provenance(content, source=mention.source, run=run)
         rows[(mention.source.department, mention.source.record_id, person_id)] = row
-    return upsert(session, PersonSource, list(rows.values()), key=("source_system", "source_record_id", "person_id"))
+    return upsert(
+        session, PersonSource, list(rows.values()), key=("source_system", "source_record_id", "person_id")
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PersonRow:
+    id: int
+    id_number: str | None
+    name: str
+    sex: str | None
+    ethnicity: str | None
+    birth_date: dt.date | None
+    phone: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class PersonSourceRow:
+    """What one source record said about a person."""
+
+    person_id: int
+    department: str
+    record_id: str
+    name_as_sent: str
+    id_number_as_sent: str | None
+
+
+def get_persons(*, session: Session, viewer: Viewer, ids: Sequence[int]) -> dict[int, PersonRow]:
+    """The persons with these ids that the viewer may see: those in a household or case in scope."""
+    statement = select(Person).where(Person.id.in_(ids))
+    if not viewer.sees_everything:
+        statement = statement.where(
+            or_(
+                Person.id.in_(
+                    scoped(
+                        select(HouseholdMember.person_id).join(Household),
+                        viewer,
+                        Household.grid_id,
+                    )
+                ),
+                Person.id.in_(scoped(select(CaseParty.person_id).join(Case), viewer, Case.grid_id)),
+            )
+        )
+    return {
+        p.id: PersonRow(
+            id=p.id,
+            id_number=p.id_number,
+            name=p.name,
+            sex=p.sex,
+            ethnicity=p.ethnicity,
+            birth_date=p.birth_date,
+            phone=p.phone,
+        )
+        for p in session.scalars(statement)
+    }
+
+
+def sources_of_persons(*, session: Session, person_ids: Sequence[int]) -> dict[int, list[PersonSourceRow]]:
+    """Every source record that mentions each person: the person's provenance."""
+    statement = (
+        select(PersonSource)
+        .where(PersonSource.person_id.in_(person_ids))
+        .order_by(PersonSource.person_id, PersonSource.source_system, PersonSource.source_record_id)
+    )
+    found: dict[int, list[PersonSourceRow]] = {id_: [] for id_ in person_ids}
+    for s in session.scalars(statement):
+        found[s.person_id].append(
+            PersonSourceRow(
+                person_id=s.person_id,
+                department=s.source_system,
+                record_id=s.source_record_id,
+                name_as_sent=s.name_as_sent,
+                id_number_as_sent=s.id_number_as_sent,
+            )
+        )
+    return found

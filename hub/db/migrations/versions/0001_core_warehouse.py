@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 06:09:16.263697
+Create Date: 2026-11-26 06:15:26.035487
 """
 
 from collections.abc import Sequence
@@ -56,6 +56,23 @@ def upgrade() -> None:
     sa.UniqueConstraint('id_number', name=op.f('uq_persons_id_number')),
     sa.UniqueConstraint('identity_key', name=op.f('uq_persons_identity_key'))
     )
+    op.create_table('quarantined_records',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('source_system', sa.String(length=32), nullable=False),
+    sa.Column('stream', sa.String(length=64), nullable=False),
+    sa.Column('source_record_id', sa.String(length=128), nullable=False),
+    sa.Column('rule', sa.String(length=64), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('payload', sa.Text(), nullable=True),
+    sa.Column('run_id', sa.String(length=64), nullable=False),
+    sa.Column('quarantined_at', hub.db.base.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('row_hash', sa.String(length=40), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_quarantined_records')),
+    sa.UniqueConstraint('source_system', 'stream', 'source_record_id', 'rule', name=op.f('uq_quarantined_records_source_system_stream_source_record_id_rule'))
+    )
+    with op.batch_alter_table('quarantined_records', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_quarantined_records_rule'), ['rule'], unique=False)
+
     op.create_table('source_cursors',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('source_system', sa.String(length=32), nullable=False),
@@ -90,12 +107,13 @@ def upgrade() -> None:
     op.create_table('person_sources',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('person_id', sa.Integer(), nullable=False),
-    sa.Column('source_system', sa.String(length=32), nullable=False),
-    sa.Column('source_record_id', sa.String(length=128), nullable=False),
     sa.Column('name_as_sent', sa.String(length=50), nullable=False),
     sa.Column('id_number_as_sent', sa.String(length=32), nullable=True),
+    sa.Column('source_system', sa.String(length=32), nullable=False),
+    sa.Column('source_record_id', sa.String(length=128), nullable=False),
     sa.Column('run_id', sa.String(length=64), nullable=False),
     sa.Column('loaded_at', hub.db.base.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('row_hash', sa.String(length=40), nullable=False),
     sa.ForeignKeyConstraint(['person_id'], ['persons.id'], name=op.f('fk_person_sources_person_id_persons')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_person_sources')),
     sa.UniqueConstraint('source_system', 'source_record_id', 'person_id', name=op.f('uq_person_sources_source_system_source_record_id_person_id'))
@@ -352,6 +370,10 @@ def downgrade() -> None:
 
     op.drop_table('grids')
     op.drop_table('source_cursors')
+    with op.batch_alter_table('quarantined_records', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_quarantined_records_rule'))
+
+    op.drop_table('quarantined_records')
     op.drop_table('persons')
     with op.batch_alter_table('divisions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_divisions_parent_id'))

@@ -1,0 +1,62 @@
+"""Every error leaves the API with an `extensions.code` (DESIGN §7).
+
+The hub's own errors carry their code; anything else is an internal error, and in production its
+message is replaced so that no stack detail or SQL reaches a client.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+
+from hub.errors import HubError
+
+INTERNAL_MESSAGE = "Internal server error"
+
+
+def error_code(error: GraphQLError) -> str:
+    """The code an error is reported with: the hub error's own, validation errors as bad input."""
+    original = error.original_error
+    if isinstance(original, HubError):
+        return original.code
+    if original is None:
+        # No underlying exception: the query failed parsing or validation against the schema.
+        return "GRAPHQL_VALIDATION_FAILED"
+    return "INTERNAL_SERVER_ERROR"
+
+
+class ErrorCodes(SchemaExtension):
+    """Sets `extensions.code` on every error, and masks internal ones when `mask_internal`."""
+
+    mask_internal = False
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if not result or not result.errors:
+            return
+        coded = []
+        for error in result.errors:
+            code = error_code(error)
+            extensions = {**(error.extensions or {}), "code": code}
+            message = (
+                INTERNAL_MESSAGE if code == "INTERNAL_SERVER_ERROR" and self.mask_internal else error.message
+            )
+            coded.append(
+                GraphQLError(
+                    message,
+                    nodes=error.nodes,
+                    source=error.source,
+                    positions=error.positions,
+                    path=error.path,
+                    original_error=error.original_error,
+                    extensions=extensions,
+                )
+            )
+        result.errors = coded
+
+
+class MaskedErrorCodes(ErrorCodes):
+    mask_internal = True

@@ -1,0 +1,104 @@
+"""One DataLoader per relation per request, so a page costs the same statements whatever its size.
+
+Each loader runs its service function in a worker thread with a short session of its own: the
+services are synchronous SQLAlchemy, and loaders of one request may run concurrently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
+from strawberry.dataloader import DataLoader
+
+from hub.warehouse.cases import service as cases
+from hub.warehouse.divisions import service as divisions
+from hub.warehouse.grids import service as grids
+from hub.warehouse.households import service as households
+from hub.warehouse.persons import service as persons
+from hub.warehouse.tags import service as tags
+from hub.warehouse.viewer import Viewer
+
+V = TypeVar("V")
+
+
+def _loader(
+    sessions: sessionmaker[Session],
+    fetch: Callable[[Session, Sequence[int]], Mapping[int, V]],
+    default: Callable[[], V | None] = lambda: None,
+) -> DataLoader[int, V | None]:
+    def load_now(keys: Sequence[int]) -> list[V | None]:
+        with sessions() as session:
+            found = fetch(session, keys)
+        return [found[key] if key in found else default() for key in keys]
+
+    async def load(keys: list[int]) -> list[V | None]:
+        return await run_in_threadpool(load_now, keys)
+
+    return DataLoader(load_fn=load)
+
+
+def _list_loader(
+    sessions: sessionmaker[Session], fetch: Callable[[Session, Sequence[int]], Mapping[int, list[V]]]
+) -> DataLoader[int, list[V]]:
+    return _loader(sessions, fetch, default=list)  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class Loaders:
+    """The request's loaders; entity loaders apply the viewer's scope, relation loaders follow them."""
+
+    household: DataLoader[int, households.HouseholdRow | None]
+    person: DataLoader[int, persons.PersonRow | None]
+    case: DataLoader[int, cases.CaseRow | None]
+    grid: DataLoader[int, grids.GridRow | None]
+    division: DataLoader[int, divisions.DivisionRow | None]
+    members_by_household: DataLoader[int, list[households.MemberRow]]
+    households_by_person: DataLoader[int, list[int]]
+    tags_by_person: DataLoader[int, list[tags.TagRow]]
+    cases_by_person: DataLoader[int, list[cases.CaseRow]]
+    sources_by_person: DataLoader[int, list[persons.PersonSourceRow]]
+    parties_by_case: DataLoader[int, list[cases.PartyRow]]
+    links_by_case: DataLoader[int, list[cases.LinkRow]]
+    events_by_case: DataLoader[int, list[cases.EventRow]]
+    children_by_grid: DataLoader[int, list[grids.GridRow]]
+    workers_by_grid: DataLoader[int, list[grids.GridWorkerRow]]
+
+
+def build_loaders(sessions: sessionmaker[Session], viewer: Viewer) -> Loaders:
+    """Fresh loaders for one request (their caches must never outlive it)."""
+    v: dict[str, Any] = {"viewer": viewer}
+    return Loaders(
+        household=_loader(sessions, lambda s, ids: households.get_households(session=s, ids=ids, **v)),
+        person=_loader(sessions, lambda s, ids: persons.get_persons(session=s, ids=ids, **v)),
+        case=_loader(sessions, lambda s, ids: cases.get_cases(session=s, ids=ids, **v)),
+        grid=_loader(sessions, lambda s, ids: grids.get_grids(session=s, ids=ids, **v)),
+        division=_loader(sessions, lambda s, ids: divisions.get_divisions(session=s, ids=ids)),
+        members_by_household=_list_loader(
+            sessions, lambda s, ids: households.members_of_households(session=s, household_ids=ids)
+        ),
+        households_by_person=_list_loader(
+            sessions, lambda s, ids: households.households_of_persons(session=s, person_ids=ids)
+        ),
+        tags_by_person=_list_loader(sessions, lambda s, ids: tags.tags_of_persons(session=s, person_ids=ids)),
+        cases_by_person=_list_loader(
+            sessions, lambda s, ids: cases.cases_of_persons(session=s, person_ids=ids, **v)
+        ),
+        sources_by_person=_list_loader(
+            sessions, lambda s, ids: persons.sources_of_persons(session=s, person_ids=ids)
+        ),
+        parties_by_case=_list_loader(
+            sessions, lambda s, ids: cases.parties_of_cases(session=s, case_ids=ids)
+        ),
+        links_by_case=_list_loader(sessions, lambda s, ids: cases.links_of_cases(session=s, case_ids=ids)),
+        events_by_case=_list_loader(sessions, lambda s, ids: cases.events_of_cases(session=s, case_ids=ids)),
+        children_by_grid=_list_loader(
+            sessions, lambda s, ids: grids.children_of_grids(session=s, grid_ids=ids, **v)
+        ),
+        workers_by_grid=_list_loader(
+            sessions, lambda s, ids: grids.workers_of_grids(session=s, grid_ids=ids)
+        ),
+    )

@@ -1,0 +1,48 @@
+"""Relay's Node interface and cursor connections."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Generic, TypeVar
+
+import strawberry
+
+from hub.api.ids import to_cursor
+from hub.warehouse.pagination import Page
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+@strawberry.interface(description="An object with a global ID, refetchable with `node(id)`.")
+class Node:
+    id: strawberry.ID
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None
+
+
+@strawberry.type
+class Edge(Generic[T]):
+    cursor: str
+    node: T
+
+
+@strawberry.type(description="One page of a list; ask for the next with `after: pageInfo.endCursor`.")
+class Connection(Generic[T]):
+    edges: list[Edge[T]]
+    page_info: PageInfo
+
+    @classmethod
+    def from_page(cls, page: Page[R], build: Callable[[R], T], id_of: Callable[[R], int]) -> Connection[T]:
+        edges = [Edge(cursor=to_cursor(id_of(row)), node=build(row)) for row in page.items]
+        end = to_cursor(page.last_id) if page.last_id is not None else None
+        return cls(edges=edges, page_info=PageInfo(has_next_page=page.has_next, end_cursor=end))
+
+
+def present(rows: Sequence[R | None]) -> list[R]:
+    """The rows a loader found (a missing or out-of-scope row is simply left out)."""
+    return [row for row in rows if row is not None]

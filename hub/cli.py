@@ -1,0 +1,103 @@
+"""The `hub` command: one entry point for the database, simulator, pipelines, API and demo."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import typer
+import uvicorn
+from rich.console import Console
+
+from hub.config import get_settings
+from hub.simulator.cli import app as simulate_app
+
+console = Console()
+app = typer.Typer(help="Grassroots governance data hub.", no_args_is_help=True)
+db_app = typer.Typer(help="The warehouse database.", no_args_is_help=True)
+pipeline_app = typer.Typer(help="The Dagster pipelines.", no_args_is_help=True)
+api_app = typer.Typer(help="The GraphQL API.", no_args_is_help=True)
+schema_app = typer.Typer(help="The checked-in GraphQL SDL.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(simulate_app, name="simulate", help="The simulated departments.")
+app.add_typer(pipeline_app, name="pipeline")
+app.add_typer(api_app, name="api")
+app.add_typer(schema_app, name="schema")
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Migrate the warehouse (HUB_DATABASE_URL, default a SQLite file under var/) to `revision`."""
+    from hub.db.migrate import upgrade
+
+    settings = get_settings()
+    upgrade(settings.resolved_database_url, revision)
+    console.print(f"[green]warehouse at {revision}[/] ({_safe_url(settings.resolved_database_url)})")
+
+
+@pipeline_app.command("run")
+def pipeline_run() -> None:
+    """Materialise every asset in-process against the configured departments, with progress."""
+    from pipelines.runner import run_all_assets
+
+    result = run_all_assets(settings=get_settings(), console=console)
+    if not result.success:
+        raise typer.Exit(code=1)
+
+
+@pipeline_app.command("dev")
+def pipeline_dev() -> None:
+    """Start the Dagster UI and daemon (`dagster dev`) on the hub's definitions."""
+    settings = get_settings()
+    home = settings.resolved_dagster_home
+    home.mkdir(parents=True, exist_ok=True)
+    os.environ["DAGSTER_HOME"] = str(home)
+    dagster = os.path.join(os.path.dirname(sys.executable), "dagster")
+    os.execv(dagster, [dagster, "dev", "-m", "pipelines.definitions", "-h", "127.0.0.1"])
+
+
+@api_app.command("serve")
+def api_serve(host: str | None = None, port: int | None = None) -> None:
+    """Serve GraphQL (and offline GraphiQL outside production) over the warehouse."""
+    from hub.api.app import create_app
+
+    settings = get_settings()
+    uvicorn.run(create_app(settings), host=host or settings.api_host, port=port or settings.api_port)
+
+
+@schema_app.command("export")
+def schema_export() -> None:
+    """Write the schema's SDL to schema/hub.graphql."""
+    from hub.api.sdl import export_sdl
+
+    console.print(f"wrote {export_sdl()}")
+
+
+@schema_app.command("check")
+def schema_check() -> None:
+    """Fail when schema/hub.graphql differs from the code (run `hub schema export`)."""
+    from hub.api.sdl import SDL_PATH, sdl_is_current
+
+    if not sdl_is_current():
+        console.print(f"[red]{SDL_PATH} is stale:[/] run `hub schema export` and commit it")
+        raise typer.Exit(code=1)
+    console.print(f"[green]{SDL_PATH} matches the code[/]")
+
+
+@app.command("demo")
+def demo(
+    seed: int | None = None,
+    scale: int | None = None,
+    simulator_port: int = 8700,
+    api_port: int | None = None,
+) -> None:
+    """Migrate, start the simulated departments, run the pipelines, then serve GraphiQL until Ctrl-C."""
+    from hub.demo import run_demo
+
+    run_demo(console=console, seed=seed, scale=scale, simulator_port=simulator_port, api_port=api_port)
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)

@@ -1,0 +1,53 @@
+"""Running the simulator on a loopback port in a background thread, for tests and local pipelines."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import uvicorn
+
+from hub.simulator.app import create_app
+from hub.simulator.model import County
+from hub.simulator.settings import SimulatorSettings
+
+_START_TIMEOUT_SECONDS = 10.0
+
+
+@contextmanager
+def running_simulator(
+    *,
+    county: County,
+    settings: SimulatorSettings | None = None,
+    clock: Callable[[], float] = time.monotonic,
+    host: str = "127.0.0.1",
+    port: int = 0,
+) -> Iterator[str]:
+    """Serve `county` with uvicorn in a daemon thread and yield its base URL (`http://127.0.0.1:PORT`).
+
+    Port 0 picks a free port. The server stops when the block exits.
+    """
+    app = create_app(county=county, settings=settings or SimulatorSettings(), clock=clock)
+    # Binding the socket here, not in uvicorn, is what tells us the port before the server starts.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    bound_port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="simulator")
+    thread.start()
+    deadline = time.monotonic() + _START_TIMEOUT_SECONDS
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            sock.close()
+            raise RuntimeError("the simulator did not start")
+        time.sleep(0.01)
+    try:
+        yield f"http://{host}:{bound_port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=_START_TIMEOUT_SECONDS)
+        sock.close()

@@ -1,0 +1,72 @@
+"""Rows as civil affairs exports them: CSV in GBK with Chinese column names, every cell text.
+
+Dates come as `2024年3月5日` or `2024/3/5`, money as strings, and ID numbers of people born before
+1990 sometimes in the legacy 15-digit form: the department's normal shape, parsed by the mapping.
+"""
+
+from __future__ import annotations
+
+from typing import Final, TypedDict
+
+# Column names as the export writes them; the mapping reads cells by these names only.
+ID_NUMBER: Final = "身份证号"
+NAME: Final = "姓名"
+BENEFIT_CATEGORY: Final = "救助类别"
+START_DATE: Final = "开始日期"
+END_DATE: Final = "结束日期"
+MONTHLY_AMOUNT: Final = "月发放金额"
+HOUSEHOLD_NO: Final = "户号"
+UPDATED_ON: Final = "更新日期"
+APPLICATION_NO: Final = "申请编号"
+ASSISTANCE_TYPE: Final = "救助类型"
+APPLIED_ON: Final = "申请日期"
+STATUS: Final = "状态"
+DECIDED_ON: Final = "办结日期"
+AMOUNT: Final = "金额"
+RELATED_CASE_NO: Final = "关联案件编号"
+DIVISION_CODE: Final = "区划代码"
+
+# Functional syntax: the keys are the export's Chinese column names, data rather than identifiers.
+BenefitRow = TypedDict(  # noqa: UP013
+    "BenefitRow",
+    {
+        "身份证号": str,
+        "姓名": str,
+        "救助类别": str,  # 低保 | 特困 | 残疾人 | 留守老人 | 留守儿童
+        "开始日期": str,
+        "结束日期": str,
+        "月发放金额": str,
+        "户号": str,
+        "更新日期": str,
+    },
+    total=False,
+)
+
+AssistanceRow = TypedDict(  # noqa: UP013
+    "AssistanceRow",
+    {
+        "申请编号": str,
+        "身份证号": str,
+        "姓名": str,
+        "救助类型": str,
+        "申请日期": str,
+        "状态": str,  # 受理 | 审核中 | 已批准 | 已拒绝
+        "办结日期": str,
+        "金额": str,
+        "关联案件编号": str,
+        "区划代码": str,
+        "更新日期": str,
+    },
+    total=False,
+)
+
+
+def benefit_id(row: BenefitRow) -> str:
+    """The export has no benefit number: a benefit is one person's category from one start date."""
+    parts = (row.get(ID_NUMBER, ""), row.get(BENEFIT_CATEGORY, ""), row.get(START_DATE, ""))
+    return "/".join(part.strip() for part in parts) if all(parts) else ""
+
+
+def assistance_id(row: AssistanceRow) -> str:
+    """The record id civil affairs gives an assistance application (申请编号)."""
+    return row.get(APPLICATION_NO, "").strip()

@@ -1,0 +1,56 @@
+"""Records as justice sends them: camelCase JSON, dates as epoch milliseconds, status words."""
+
+from __future__ import annotations
+
+from typing import TypedDict
+
+
+class MediationPartyPayload(TypedDict, total=False):
+    idCard: str | None
+    name: str
+    role: str  # applicant | respondent
+
+
+class MediationCasePayload(TypedDict, total=False):
+    caseNo: str
+    caseType: str  # 人民调解纠纷类型, written in Chinese (婚姻家庭纠纷 …)
+    acceptTime: int
+    closeTime: int | None
+    followUpTime: int | None
+    status: str  # accepted | mediating | closed | followedUp
+    divisionCode: str
+    level: str  # village | township | county
+    result: str | None  # success | failure
+    mediator: str
+    sourcePetitionNo: str | None
+    sourceIncidentNo: str | None
+    updateTime: int
+    parties: list[MediationPartyPayload]
+
+
+class CorrectionSubjectPayload(TypedDict, total=False):
+    idCard: str | None
+    name: str
+    subjectType: str  # correction (社区矫正) | released (刑满释放)
+    startDate: int
+    endDate: int | None
+    divisionCode: str
+    updateTime: int
+
+
+class PagePayload(TypedDict):
+    total: int
+    pageNo: int
+    pageSize: int
+    records: list[dict[str, object]]
+
+
+def mediation_case_id(payload: MediationCasePayload) -> str:
+    """The record id justice gives a mediation case (调解案号)."""
+    return str(payload.get("caseNo") or "")
+
+
+def correction_subject_id(payload: CorrectionSubjectPayload) -> str:
+    """Justice has no subject number: a subject is one person's correction or release from a start date."""
+    parts = (payload.get("idCard"), payload.get("subjectType"), payload.get("startDate"))
+    return "/".join(str(part) for part in parts) if all(parts) else ""

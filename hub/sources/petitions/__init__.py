@@ -1,0 +1,1 @@
+"""信访 petitions: a change feed of petition versions (token header, JSON Lines, since tokens, 429)."""

@@ -1,0 +1,1 @@
+"""公安 public security: household register and police incidents (OAuth2, cursor pages, JSON)."""

@@ -1,0 +1,88 @@
+"""HTTP client for the grid registry: no auth (internal master data), offset pages with totals."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar, cast
+
+from hub.sources.canonical import Department
+from hub.sources.http import DepartmentHttp, RetryPolicy, Timeouts, json_body, unavailable
+from hub.sources.paging import unique_by
+from hub.sources.registry.records import (
+    AddressPayload,
+    DivisionPayload,
+    GridPayload,
+    GridWorkerPayload,
+    address_id,
+    division_id,
+    grid_id,
+    grid_worker_id,
+)
+
+MAX_PAGE_SIZE = 1000
+T = TypeVar("T")
+
+
+class RegistryClient:
+    """Reads divisions, grids, grid workers and address rules from `{base_url}` (e.g. `…/registry`)."""
+
+    def __init__(
+        self,
+        base_url: str,
+        timeout: float = 30.0,
+        *,
+        connect_timeout: float = 5.0,
+        page_size: int = MAX_PAGE_SIZE,
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        self._http = DepartmentHttp(
+            department=Department.REGISTRY,
+            base_url=base_url,
+            timeouts=Timeouts(connect=connect_timeout, read=timeout),
+            retry=retry,
+        )
+        self._page_size = min(page_size, MAX_PAGE_SIZE)
+
+    def iter_divisions(self, updated_since: dt.datetime | None = None) -> Iterator[DivisionPayload]:
+        """Every division (province down to village), each once."""
+        return self._iter("divisions", updated_since, division_id)
+
+    def iter_grids(self, updated_since: dt.datetime | None = None) -> Iterator[GridPayload]:
+        """Every grid and micro-grid, each once."""
+        return self._iter("grids", updated_since, grid_id)
+
+    def iter_grid_workers(self, updated_since: dt.datetime | None = None) -> Iterator[GridWorkerPayload]:
+        """Every grid worker, each once."""
+        return self._iter("grid-workers", updated_since, grid_worker_id)
+
+    def iter_addresses(self, updated_since: dt.datetime | None = None) -> Iterator[AddressPayload]:
+        """Every address → grid rule, each once."""
+        return self._iter("addresses", updated_since, address_id)
+
+    def close(self) -> None:
+        """Release pooled connections."""
+        self._http.close()
+
+    def _iter(self, path: str, updated_since: dt.datetime | None, key: Callable[[T], str]) -> Iterator[T]:
+        return unique_by((cast(T, item) for item in self._iter_items(path, updated_since)), key)
+
+    def _iter_items(self, path: str, updated_since: dt.datetime | None) -> Iterator[dict[str, Any]]:
+        offset = 0
+        while True:
+            params: dict[str, str | int] = {"offset": offset, "limit": self._page_size}
+            if updated_since is not None:
+                params["updated_since"] = updated_since.isoformat()
+            response = self._http.request("GET", path, params=params)
+            body = json_body(response, self._http.department)
+            if not isinstance(body, dict) or not isinstance(body.get("items"), list):
+                raise unavailable(
+                    self._http.department, response.url, f"sent an unexpected page: {body!r:.200}"
+                )
+            items: list[dict[str, Any]] = body["items"]
+            yield from items
+            # Advance by what arrived, not by the limit, so that a short page loses nothing.
+            offset += len(items)
+            total = body.get("total")
+            if not items or not isinstance(total, int) or offset >= total:
+                return

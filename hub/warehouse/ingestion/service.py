@@ -1,0 +1,78 @@
+"""Quarantine and cursors: what a pipeline records about its sources besides the core rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from hub.db.upsert import row_hash, upsert
+from hub.warehouse.ingestion.models import QuarantinedRecord, SourceCursor
+from hub.warehouse.provenance import LoadRun, Rejection
+
+
+@dataclass(frozen=True, slots=True)
+class QuarantineEntry:
+    """A rejected record on its way to quarantine: why, and the payload exactly as it came."""
+
+    rejection: Rejection
+    stream: str
+    payload: str | None
+
+
+def quarantine(*, session: Session, entries: Sequence[QuarantineEntry], run: LoadRun) -> int:
+    """Keep rejected records with their rule and reason; the same rejection twice is kept once."""
+    rows = []
+    for entry in entries:
+        rejection = entry.rejection
+        content = {
+            "source_system": rejection.source.department.value,
+            "stream": entry.stream,
+            "source_record_id": rejection.source.record_id,
+            "rule": rejection.rule,
+            "reason": rejection.reason,
+            "payload": entry.payload,
+        }
+        rows.append(
+            {**content, "run_id": run.run_id, "quarantined_at": run.at, "row_hash": row_hash(content)}
+        )
+    return upsert(
+        session, QuarantinedRecord, rows, key=("source_system", "stream", "source_record_id", "rule")
+    )
+
+
+def quarantined_count(*, session: Session, source_system: str, stream: str) -> int:
+    statement = select(func.count()).where(
+        QuarantinedRecord.source_system == source_system, QuarantinedRecord.stream == stream
+    )
+    return int(session.scalar(statement) or 0)
+
+
+def get_cursor(*, session: Session, source_system: str, stream: str) -> str | None:
+    """Where the last committed load of a stream stopped, or None before the first."""
+    statement = select(SourceCursor.cursor).where(
+        SourceCursor.source_system == source_system, SourceCursor.stream == stream
+    )
+    return session.scalar(statement)
+
+
+def advance_cursor(*, session: Session, source_system: str, stream: str, cursor: str, run: LoadRun) -> None:
+    """Record how far a stream is loaded; call it in the transaction that commits those rows."""
+    existing = session.scalars(
+        select(SourceCursor).where(SourceCursor.source_system == source_system, SourceCursor.stream == stream)
+    ).one_or_none()
+    if existing is None:
+        session.add(
+            SourceCursor(
+                source_system=source_system,
+                stream=stream,
+                cursor=cursor,
+                run_id=run.run_id,
+                updated_at=run.at,
+            )
+        )
+    elif existing.cursor != cursor:
+        existing.cursor, existing.run_id, existing.updated_at = cursor, run.run_id, dt.datetime.now(dt.UTC)

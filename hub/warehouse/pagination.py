@@ -1,0 +1,50 @@
+"""Keyset pages: every list the warehouse serves is read one bounded page at a time, in id order."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar, Unpack
+
+from sqlalchemy import ColumnElement, Select
+from sqlalchemy.orm import QueryableAttribute
+
+from hub.errors import InvalidInput
+
+T = TypeVar("T")
+AnySelect = TypeVar("AnySelect", bound=Select[Unpack[tuple[Any, ...]]])
+MAX_PAGE_SIZE = 100
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    """One page of rows; `last_id` is the keyset position to continue after."""
+
+    items: Sequence[T]
+    has_next: bool
+    last_id: int | None
+
+
+def check_page_size(first: int) -> None:
+    if not 1 <= first <= MAX_PAGE_SIZE:
+        raise InvalidInput(f"first must be between 1 and {MAX_PAGE_SIZE}, got {first}")
+
+
+def keyset(
+    statement: AnySelect,
+    id_column: ColumnElement[int] | QueryableAttribute[int],
+    *,
+    after: int | None,
+    first: int,
+) -> AnySelect:
+    """`statement` limited to the `first` rows after id `after`, plus one to tell if more follow."""
+    check_page_size(first)
+    if after is not None:
+        statement = statement.where(id_column > after)
+    return statement.order_by(id_column).limit(first + 1)
+
+
+def page_of(rows: Sequence[T], *, first: int, id_of: Any) -> Page[T]:
+    """Trim the look-ahead row that `keyset` fetched and say whether there is a next page."""
+    items = rows[:first]
+    return Page(items=items, has_next=len(rows) > first, last_id=id_of(items[-1]) if items else None)

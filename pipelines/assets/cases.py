@@ -1,0 +1,22 @@
+"""Cross-department case links, resolved once every department's cases are in."""
+
+from dagster import MaterializeResult, asset
+
+from hub.db.engine import transaction
+from hub.warehouse.cases.service import resolve_case_links
+from pipelines.assets.civil_affairs import civil_affairs_assistance
+from pipelines.assets.justice import justice_mediation_cases
+from pipelines.assets.petitions import petitions_feed
+from pipelines.assets.public_security import public_security_incidents
+from pipelines.resources import WarehouseResource
+
+
+@asset(
+    group_name="cases",
+    deps=[public_security_incidents, civil_affairs_assistance, justice_mediation_cases, petitions_feed],
+)
+def case_links(warehouse: WarehouseResource) -> MaterializeResult[None]:
+    """Point each case's references (a petition referred to mediation …) at the case they name."""
+    with warehouse.engine() as engine, transaction(engine) as session:
+        resolved = resolve_case_links(session=session)
+    return MaterializeResult(metadata={"links_resolved": resolved})

@@ -1,0 +1,44 @@
+"""民政 civil affairs: benefits (tags) and assistance applications (cases)."""
+
+from contextlib import closing
+
+from dagster import AssetExecutionContext, MaterializeResult, asset
+
+from hub.sources.canonical import Department
+from hub.sources.civil_affairs import mapping, records
+from hub.warehouse.cases.service import load_cases
+from hub.warehouse.provenance import LoadRun
+from hub.warehouse.tags.service import load_tags
+from pipelines.assets.common import SOURCE_RETRY, materialization
+from pipelines.assets.registry import grid_registry
+from pipelines.ingest import Stream, ingest
+from pipelines.resources import CivilAffairsResource, WarehouseResource
+
+BENEFITS = Stream(Department.CIVIL_AFFAIRS, "benefits", records.benefit_id, mapping.map_benefit, load_tags)
+ASSISTANCE = Stream(
+    Department.CIVIL_AFFAIRS, "assistance", records.assistance_id, mapping.map_assistance, load_cases
+)
+
+
+@asset(group_name="civil_affairs", deps=[grid_registry], retry_policy=SOURCE_RETRY)
+def civil_affairs_benefits(
+    context: AssetExecutionContext, civil_affairs: CivilAffairsResource, warehouse: WarehouseResource
+) -> MaterializeResult[None]:
+    """低保, 特困, disability and left-behind registrations as person tags."""
+    with warehouse.engine() as engine, closing(civil_affairs.client()) as client:
+        report = ingest(
+            engine=engine, run=LoadRun(context.run_id), stream=BENEFITS, payloads=client.iter_benefits()
+        )
+    return materialization(report)
+
+
+@asset(group_name="civil_affairs", deps=[grid_registry], retry_policy=SOURCE_RETRY)
+def civil_affairs_assistance(
+    context: AssetExecutionContext, civil_affairs: CivilAffairsResource, warehouse: WarehouseResource
+) -> MaterializeResult[None]:
+    """Temporary-assistance applications as cases of kind `assistance`."""
+    with warehouse.engine() as engine, closing(civil_affairs.client()) as client:
+        report = ingest(
+            engine=engine, run=LoadRun(context.run_id), stream=ASSISTANCE, payloads=client.iter_assistance()
+        )
+    return materialization(report)

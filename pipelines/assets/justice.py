@@ -1,0 +1,56 @@
+"""司法 justice: mediation cases (disputes) and community-correction / released-prisoner subjects."""
+
+from contextlib import closing
+
+from dagster import AssetExecutionContext, MaterializeResult, asset
+
+from hub.sources.canonical import Department
+from hub.sources.justice import mapping, records
+from hub.warehouse.cases.service import load_cases
+from hub.warehouse.provenance import LoadRun
+from hub.warehouse.tags.service import load_tags
+from pipelines.assets.common import SOURCE_RETRY, materialization
+from pipelines.assets.registry import grid_registry
+from pipelines.ingest import Stream, ingest
+from pipelines.resources import JusticeResource, WarehouseResource
+
+MEDIATION_CASES = Stream(
+    Department.JUSTICE, "mediation_cases", records.mediation_case_id, mapping.map_mediation_case, load_cases
+)
+CORRECTION_SUBJECTS = Stream(
+    Department.JUSTICE,
+    "correction_subjects",
+    records.correction_subject_id,
+    mapping.map_correction_subject,
+    load_tags,
+)
+
+
+@asset(group_name="justice", deps=[grid_registry], retry_policy=SOURCE_RETRY)
+def justice_mediation_cases(
+    context: AssetExecutionContext, justice: JusticeResource, warehouse: WarehouseResource
+) -> MaterializeResult[None]:
+    """People's mediation cases (人民调解) with levels, results and the petitions they came from."""
+    with warehouse.engine() as engine, closing(justice.client()) as client:
+        report = ingest(
+            engine=engine,
+            run=LoadRun(context.run_id),
+            stream=MEDIATION_CASES,
+            payloads=client.iter_mediation_cases(),
+        )
+    return materialization(report)
+
+
+@asset(group_name="justice", deps=[grid_registry], retry_policy=SOURCE_RETRY)
+def justice_correction_subjects(
+    context: AssetExecutionContext, justice: JusticeResource, warehouse: WarehouseResource
+) -> MaterializeResult[None]:
+    """Community correction (社区矫正) and released prisoners (刑满释放) as person tags."""
+    with warehouse.engine() as engine, closing(justice.client()) as client:
+        report = ingest(
+            engine=engine,
+            run=LoadRun(context.run_id),
+            stream=CORRECTION_SUBJECTS,
+            payloads=client.iter_correction_subjects(),
+        )
+    return materialization(report)

@@ -1,0 +1,46 @@
+"""公安 public security: the household register and police incidents/cases."""
+
+from contextlib import closing
+
+from dagster import AssetExecutionContext, MaterializeResult, asset
+
+from hub.sources.canonical import Department
+from hub.sources.public_security import mapping, records
+from hub.warehouse.cases.service import load_cases
+from hub.warehouse.households.service import load_households
+from hub.warehouse.provenance import LoadRun
+from pipelines.assets.common import SOURCE_RETRY, materialization
+from pipelines.assets.registry import grid_registry
+from pipelines.ingest import Stream, ingest
+from pipelines.resources import PublicSecurityResource, WarehouseResource
+
+HOUSEHOLDS = Stream(
+    Department.PUBLIC_SECURITY, "households", records.household_id, mapping.map_household, load_households
+)
+INCIDENTS = Stream(
+    Department.PUBLIC_SECURITY, "incidents", records.incident_id, mapping.map_incident, load_cases
+)
+
+
+@asset(group_name="public_security", deps=[grid_registry], retry_policy=SOURCE_RETRY)
+def public_security_households(
+    context: AssetExecutionContext, public_security: PublicSecurityResource, warehouse: WarehouseResource
+) -> MaterializeResult[None]:
+    """Households, members and persons from the household register (户籍), placed in grids."""
+    with warehouse.engine() as engine, closing(public_security.client()) as client:
+        report = ingest(
+            engine=engine, run=LoadRun(context.run_id), stream=HOUSEHOLDS, payloads=client.iter_households()
+        )
+    return materialization(report)
+
+
+@asset(group_name="public_security", deps=[grid_registry], retry_policy=SOURCE_RETRY)
+def public_security_incidents(
+    context: AssetExecutionContext, public_security: PublicSecurityResource, warehouse: WarehouseResource
+) -> MaterializeResult[None]:
+    """Police incidents (警情) and public-order/criminal cases, with their parties."""
+    with warehouse.engine() as engine, closing(public_security.client()) as client:
+        report = ingest(
+            engine=engine, run=LoadRun(context.run_id), stream=INCIDENTS, payloads=client.iter_incidents()
+        )
+    return materialization(report)

@@ -1,0 +1,43 @@
+"""综治中心 grid registry: divisions, grids, workers and address rules, the hub's master data."""
+
+from contextlib import closing
+
+from dagster import AssetExecutionContext, MaterializeResult, asset
+
+from hub.sources.canonical import Department
+from hub.sources.registry import mapping, records
+from hub.warehouse.divisions.service import load_divisions
+from hub.warehouse.grids.service import load_grid_addresses, load_grid_workers, load_grids
+from hub.warehouse.provenance import LoadRun
+from pipelines.assets.common import SOURCE_RETRY, materialization
+from pipelines.ingest import Stream, ingest
+from pipelines.resources import RegistryResource, WarehouseResource
+
+DIVISIONS = Stream(
+    Department.REGISTRY, "divisions", records.division_id, mapping.map_division, load_divisions
+)
+GRIDS = Stream(Department.REGISTRY, "grids", records.grid_id, mapping.map_grid, load_grids)
+GRID_WORKERS = Stream(
+    Department.REGISTRY, "grid_workers", records.grid_worker_id, mapping.map_grid_worker, load_grid_workers
+)
+ADDRESSES = Stream(
+    Department.REGISTRY, "addresses", records.address_id, mapping.map_address, load_grid_addresses
+)
+
+
+@asset(
+    group_name="registry", retry_policy=SOURCE_RETRY, description="Divisions, grids, workers, address → grid"
+)
+def grid_registry(
+    context: AssetExecutionContext, registry: RegistryResource, warehouse: WarehouseResource
+) -> MaterializeResult[None]:
+    run = LoadRun(run_id=context.run_id)
+    with warehouse.engine() as engine, closing(registry.client()) as client:
+        # Parents before children: grids need their divisions, workers and addresses their grids.
+        reports = [
+            ingest(engine=engine, run=run, stream=DIVISIONS, payloads=client.iter_divisions()),
+            ingest(engine=engine, run=run, stream=GRIDS, payloads=client.iter_grids()),
+            ingest(engine=engine, run=run, stream=GRID_WORKERS, payloads=client.iter_grid_workers()),
+            ingest(engine=engine, run=run, stream=ADDRESSES, payloads=client.iter_addresses()),
+        ]
+    return materialization(*reports)

@@ -1,0 +1,99 @@
+"""Running every asset in-process (`hub pipeline run`, `hub demo`, tests), with a progress display.
+
+One Dagster run materialises the assets in dependency order and is recorded in the instance under
+`DAGSTER_HOME`, so `make dagster` shows it afterwards. Progress is read from that run's events while
+it executes on a worker thread.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from dagster import DagsterEventType, DagsterInstance, RunsFilter, materialize
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from hub.config import Settings
+from pipelines.definitions import all_assets
+from pipelines.resources import resources_from_settings
+
+POLL_SECONDS = 0.25
+
+
+@dataclass(frozen=True)
+class PipelineRunResult:
+    run_id: str
+    success: bool
+    metadata: dict[str, dict[str, Any]]  # asset key → its materialisation metadata
+
+
+def dagster_instance(settings: Settings) -> DagsterInstance:
+    """The persistent Dagster instance under the settings' DAGSTER_HOME (created on demand)."""
+    home = settings.resolved_dagster_home
+    home.mkdir(parents=True, exist_ok=True)
+    os.environ["DAGSTER_HOME"] = str(home)
+    return DagsterInstance.get()
+
+
+def run_all_assets(*, settings: Settings, console: Console | None = None) -> PipelineRunResult:
+    """Materialise every asset once against the configured departments and warehouse."""
+    instance = dagster_instance(settings)
+    invocation = uuid.uuid4().hex
+    outcome: dict[str, Any] = {}
+
+    def execute() -> None:
+        try:
+            outcome["result"] = materialize(
+                all_assets,
+                instance=instance,
+                resources=resources_from_settings(settings),
+                tags={"hub/invocation": invocation},
+                raise_on_error=False,
+            )
+        except Exception as error:  # handed to the caller's thread, re-raised there
+            outcome["error"] = error
+
+    worker = threading.Thread(target=execute, name="hub-pipeline-run")
+    worker.start()
+    _show_progress(worker, instance, invocation, console or Console(quiet=True))
+    worker.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    result = outcome["result"]
+    metadata = {
+        event.asset_key.to_user_string(): {k: v.value for k, v in event.materialization.metadata.items()}
+        for event in result.get_asset_materialization_events()
+        if event.asset_key is not None
+    }
+    return PipelineRunResult(run_id=result.run_id, success=result.success, metadata=metadata)
+
+
+def _show_progress(
+    worker: threading.Thread, instance: DagsterInstance, invocation: str, console: Console
+) -> None:
+    columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=False) as progress:
+        task = progress.add_task("materialising assets", total=len(all_assets))
+        while worker.is_alive():
+            worker.join(POLL_SECONDS)
+            runs = instance.get_runs(filters=RunsFilter(tags={"hub/invocation": invocation}), limit=1)
+            if not runs:
+                continue
+            records = instance.get_records_for_run(
+                runs[0].run_id, of_type={DagsterEventType.ASSET_MATERIALIZATION, DagsterEventType.STEP_START}
+            ).records
+            done = [
+                r
+                for r in records
+                if r.event_log_entry.dagster_event_type is DagsterEventType.ASSET_MATERIALIZATION
+            ]
+            started = [
+                r for r in records if r.event_log_entry.dagster_event_type is DagsterEventType.STEP_START
+            ]
+            current = started[-1].event_log_entry.step_key if started else None
+            progress.update(task, completed=len(done), description=f"materialising {current or 'assets'}")
+        progress.update(task, description="assets materialised")
