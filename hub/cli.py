@@ -10,6 +10,7 @@ import uvicorn
 from rich.console import Console
 
 from hub.config import get_settings
+from hub.logging import configure_logging
 from hub.simulator.cli import app as simulate_app
 
 console = Console()
@@ -23,6 +24,12 @@ app.add_typer(simulate_app, name="simulate", help="The simulated departments.")
 app.add_typer(pipeline_app, name="pipeline")
 app.add_typer(api_app, name="api")
 app.add_typer(schema_app, name="schema")
+
+
+@app.callback()
+def main() -> None:
+    """Grassroots governance data hub: departments' data in one warehouse, one GraphQL view."""
+    configure_logging(get_settings())
 
 
 @db_app.command("upgrade")

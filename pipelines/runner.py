@@ -22,6 +22,8 @@ from pipelines.definitions import all_assets
 from pipelines.resources import resources_from_settings
 
 POLL_SECONDS = 0.25
+# Government networks are air-gapped: Dagster must not try to send usage statistics.
+INSTANCE_YAML = "telemetry:\n  enabled: false\n"
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,9 @@ def dagster_instance(settings: Settings) -> DagsterInstance:
     """The persistent Dagster instance under the settings' DAGSTER_HOME (created on demand)."""
     home = settings.resolved_dagster_home
     home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    if not config.exists():
+        config.write_text(INSTANCE_YAML, encoding="utf-8")
     os.environ["DAGSTER_HOME"] = str(home)
     return DagsterInstance.get()
 
@@ -52,6 +57,8 @@ def run_all_assets(*, settings: Settings, console: Console | None = None) -> Pip
                 instance=instance,
                 resources=resources_from_settings(settings),
                 tags={"hub/invocation": invocation},
+                # The run's events are kept in the instance; the console shows progress and warnings.
+                run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
                 raise_on_error=False,
             )
         except Exception as error:  # handed to the caller's thread, re-raised there
@@ -96,4 +103,4 @@ def _show_progress(
             ]
             current = started[-1].event_log_entry.step_key if started else None
             progress.update(task, completed=len(done), description=f"materialising {current or 'assets'}")
-        progress.update(task, description="assets materialised")
+        progress.update(task, completed=len(all_assets), description="assets materialised")

@@ -167,25 +167,26 @@ def person(
     *,
     name: Any,
     id_number: Any,
-    field: str,
+    name_field: str,
+    id_field: str,
     sex: str | None = None,
     ethnicity: str | None = None,
     birth_date: dt.date | None = None,
     phone: str | None = None,
 ) -> PersonRecord:
-    """A `PersonRecord` with a normalised ID and name.
+    """A `PersonRecord` with a normalised ID and name; `*_field` name the payload's fields in rejections.
 
     A missing ID is allowed (resolution then matches on name, birth and address); an ID that is
     present but invalid is rejected, since a wrong number would merge the wrong people.
     """
     if not isinstance(name, str) or not name.strip():
-        raise reject(f"{field}.name", "missing", f"{field} has no name")
+        raise reject(name_field, "missing", f"the person has no name ({name_field!r} is {name!r})")
     if id_number is not None and not isinstance(id_number, str):
-        raise reject(f"{field}.id_number", "bad_type", f"{field} ID number should be text, got {id_number!r}")
+        raise reject(id_field, "bad_type", f"the ID number should be text, got {id_number!r}")
     normalised = normalise_id_number(id_number)
     if normalised.rejection is not None and normalised.rejection is not IdRejection.MISSING:
         raise reject(
-            f"{field}.id_number",
+            id_field,
             normalised.rejection.value,
             f"{id_number!r} is not a valid GB 11643 ID number ({normalised.rejection.value})",
         )

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from hub.simulator.clock import ManualClock
 from hub.simulator import GOLDEN_SCALE, GOLDEN_SEED, County, SimulatorSettings, generate_county
+from hub.simulator.clock import ManualClock
 from hub.simulator.server import running_simulator
 
 

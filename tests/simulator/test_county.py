@@ -8,7 +8,7 @@ from stdnum.cn import ric
 
 from hub.simulator import SIM_NOW, County, generate_county
 from hub.simulator.identity import COUNTY_REGION
-from hub.simulator.model import AssistanceApplication, Incident, MediationCase, Petition
+from hub.simulator.model import AssistanceApplication, Benefit, Case, Incident, MediationCase, Petition
 
 
 def test_same_seed_and_scale_give_equal_county() -> None:
@@ -156,7 +156,7 @@ def test_left_behind_children_live_without_parent_aged_adults(golden_county: Cou
 def test_about_a_tenth_of_civil_rows_for_people_born_before_1990_carry_legacy_ids(
     golden_county: County,
 ) -> None:
-    rows = [*golden_county.benefits, *golden_county.assistance]
+    rows: list[Benefit | AssistanceApplication] = [*golden_county.benefits, *golden_county.assistance]
     older = [row for row in rows if golden_county.persons_by_key[row.person_key].birth_date.year < 1990]
     legacy = [row for row in rows if row.legacy_id]
     assert all(golden_county.persons_by_key[row.person_key].birth_date.year < 1990 for row in legacy)
@@ -236,7 +236,8 @@ def test_several_golden_households_hold_a_benefit_and_a_justice_or_petition_case
     golden_county: County,
 ) -> None:
     involved = {subject.person_key for subject in golden_county.corrections}
-    for case in (*golden_county.mediations, *golden_county.petitions):
+    cases: list[Case] = [*golden_county.mediations, *golden_county.petitions]
+    for case in cases:
         involved.update(golden_county.case_parties(case))
     tagged = {benefit.person_key for benefit in golden_county.benefits}
     households = {golden_county.household_of_person[key].hh_no for key in tagged & involved}

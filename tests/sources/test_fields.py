@@ -67,13 +67,17 @@ def test_unknown_department_value_is_rejected() -> None:
 
 
 def test_person_without_id_is_kept_and_person_with_invalid_id_is_rejected() -> None:
-    nameless_id = fields.person(name="張偉", id_number=None, field="parties")
+    nameless_id = fields.person(
+        name="張偉", id_number=None, name_field="parties.name", id_field="parties.id_no"
+    )
     assert nameless_id.id_number is None
     assert nameless_id.name == "张伟"
     assert nameless_id.name_as_sent == "張偉"
     with pytest.raises(RecordRejected) as caught:
-        fields.person(name="张伟", id_number="110105194912310021", field="parties")
-    assert caught.value.rule == "parties.id_number.bad_checksum"
+        fields.person(
+            name="张伟", id_number="110105194912310021", name_field="parties.name", id_field="parties.id_no"
+        )
+    assert caught.value.rule == "parties.id_no.bad_checksum"
 
 
 def test_events_follow_the_timestamps_a_case_has() -> None:

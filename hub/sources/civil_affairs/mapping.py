@@ -27,13 +27,20 @@ def map_benefit(row: BenefitRow) -> TagRecord:
         "tag_sources", DEPARTMENT, row.get(col.BENEFIT_CATEGORY), field=col.BENEFIT_CATEGORY
     )
     person = fields.person(
-        name=row.get(col.NAME), id_number=row.get(col.ID_NUMBER) or None, field=col.ID_NUMBER
+        name=row.get(col.NAME),
+        id_number=row.get(col.ID_NUMBER) or None,
+        name_field=col.NAME,
+        id_field=col.ID_NUMBER,
     )
     valid_from = fields.parse_chinese_date(fields.require_str(row, col.START_DATE), field=col.START_DATE)
     valid_to = fields.parse_optional_chinese_date(row.get(col.END_DATE), field=col.END_DATE)
     if valid_to is not None and valid_to < valid_from:
         raise fields.reject(col.END_DATE, "before_start", f"ends {valid_to} before it starts {valid_from}")
-    record_id = benefit_id(row) or fields.require_str(row, col.ID_NUMBER)
+    record_id = benefit_id(row)
+    if not record_id:
+        raise fields.reject(
+            col.ID_NUMBER, "missing", "the row names neither an ID number nor a name and 户号"
+        )
     return TagRecord(
         person=person,
         kind=kind["tag_kind"],
@@ -55,7 +62,10 @@ def map_assistance(row: AssistanceRow) -> CaseRecord:
     current = CaseStatus(status["status"])
     updated_on = fields.parse_optional_chinese_date(row.get(col.UPDATED_ON), field=col.UPDATED_ON)
     applicant = fields.person(
-        name=row.get(col.NAME), id_number=row.get(col.ID_NUMBER) or None, field=col.ID_NUMBER
+        name=row.get(col.NAME),
+        id_number=row.get(col.ID_NUMBER) or None,
+        name_field=col.NAME,
+        id_field=col.ID_NUMBER,
     )
     applied_on = fields.parse_chinese_date(fields.require_str(row, col.APPLIED_ON), field=col.APPLIED_ON)
     decided_on = fields.parse_optional_chinese_date(row.get(col.DECIDED_ON), field=col.DECIDED_ON)

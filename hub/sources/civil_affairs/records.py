@@ -62,9 +62,15 @@ AssistanceRow = TypedDict(  # noqa: UP013
 
 
 def benefit_id(row: BenefitRow) -> str:
-    """The export has no benefit number: a benefit is one person's category from one start date."""
-    parts = (row.get(ID_NUMBER, ""), row.get(BENEFIT_CATEGORY, ""), row.get(START_DATE, ""))
-    return "/".join(part.strip() for part in parts) if all(parts) else ""
+    """The export has no benefit number: a benefit is one person's category from one start date.
+
+    The person is their ID number as written, or name and 户号 when the row has no ID.
+    """
+    who = row.get(ID_NUMBER, "").strip() or "+".join(
+        part for part in (row.get(NAME, "").strip(), row.get(HOUSEHOLD_NO, "").strip()) if part
+    )
+    parts = (who, row.get(BENEFIT_CATEGORY, "").strip(), row.get(START_DATE, "").strip())
+    return "/".join(parts) if all(parts) else ""
 
 
 def assistance_id(row: AssistanceRow) -> str:

@@ -76,14 +76,21 @@ def _party(payload: MediationPartyPayload) -> PartyRecord:
     if not isinstance(payload, dict):
         raise fields.reject("parties", "bad_type", f"party is not an object: {payload!r:.80}")
     role = fields.translate("party_roles", DEPARTMENT, payload.get("role"), field="parties.role")
-    person = fields.person(name=payload.get("name"), id_number=payload.get("idCard"), field="parties")
+    person = fields.person(
+        name=payload.get("name"),
+        id_number=payload.get("idCard"),
+        name_field="parties.name",
+        id_field="parties.idCard",
+    )
     return PartyRecord(person=person, role=role["role"])
 
 
 def map_correction_subject(payload: CorrectionSubjectPayload) -> TagRecord:
     """A community-correction or released-prisoner subject as a tag valid over its period."""
     kind = fields.translate("tag_sources", DEPARTMENT, payload.get("subjectType"), field="subjectType")
-    person = fields.person(name=payload.get("name"), id_number=payload.get("idCard"), field="idCard")
+    person = fields.person(
+        name=payload.get("name"), id_number=payload.get("idCard"), name_field="name", id_field="idCard"
+    )
     valid_from = fields.parse_epoch_ms(fields.require(payload, "startDate"), field="startDate").date()
     end = fields.parse_optional_epoch_ms(payload.get("endDate"), field="endDate")
     valid_to = end.date() if end else None
@@ -94,5 +101,5 @@ def map_correction_subject(payload: CorrectionSubjectPayload) -> TagRecord:
         kind=kind["tag_kind"],
         valid_from=valid_from,
         valid_to=valid_to,
-        source=SourceRef(DEPARTMENT, correction_subject_id(payload) or fields.require_str(payload, "idCard")),
+        source=SourceRef(DEPARTMENT, correction_subject_id(payload)),
     )

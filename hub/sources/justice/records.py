@@ -51,6 +51,10 @@ def mediation_case_id(payload: MediationCasePayload) -> str:
 
 
 def correction_subject_id(payload: CorrectionSubjectPayload) -> str:
-    """Justice has no subject number: a subject is one person's correction or release from a start date."""
-    parts = (payload.get("idCard"), payload.get("subjectType"), payload.get("startDate"))
+    """Justice has no subject number: a subject is one person's correction or release from a start date.
+
+    The person is their ID number, or their name when the record has none.
+    """
+    who = payload.get("idCard") or payload.get("name")
+    parts = (who, payload.get("subjectType"), payload.get("startDate"))
     return "/".join(str(part) for part in parts) if all(parts) else ""

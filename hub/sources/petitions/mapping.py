@@ -54,14 +54,20 @@ def map_petition(payload: PetitionPayload) -> CaseRecord:
             person=fields.person(
                 name=petitioner.get("name"),
                 id_number=petitioner.get("id_no"),
-                field="petitioner",
+                name_field="petitioner.name",
+                id_field="petitioner.id_no",
                 phone=petitioner.get("phone"),
             ),
             role="petitioner",
         ),
         *(
             PartyRecord(
-                person=fields.person(name=co.get("name"), id_number=co.get("id_no"), field="co_petitioners"),
+                person=fields.person(
+                    name=co.get("name"),
+                    id_number=co.get("id_no"),
+                    name_field="co_petitioners.name",
+                    id_field="co_petitioners.id_no",
+                ),
                 role="co_petitioner",
             )
             for co in co_petitioners

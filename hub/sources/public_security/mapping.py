@@ -51,7 +51,8 @@ def _member(payload: MemberPayload, source: SourceRef, index: int) -> MemberReco
     person = fields.person(
         name=payload.get("name"),
         id_number=payload.get("id_no"),
-        field="members",
+        name_field="members.name",
+        id_field="members.id_no",
         sex=fields.code("sex", payload.get("sex"), field="members.sex"),
         ethnicity=fields.code("ethnicity", payload.get("nation"), field="members.nation"),
         birth_date=fields.parse_iso_date(birth_raw, field="members.birth_date") if birth_raw else None,
@@ -97,5 +98,10 @@ def _party(payload: IncidentPartyPayload) -> PartyRecord:
     if not isinstance(payload, dict):
         raise fields.reject("parties", "bad_type", f"party is not an object: {payload!r:.80}")
     role = fields.translate("party_roles", DEPARTMENT, payload.get("role"), field="parties.role")
-    person = fields.person(name=payload.get("name"), id_number=payload.get("id_no"), field="parties")
+    person = fields.person(
+        name=payload.get("name"),
+        id_number=payload.get("id_no"),
+        name_field="parties.name",
+        id_field="parties.id_no",
+    )
     return PartyRecord(person=person, role=role["role"])

@@ -47,7 +47,7 @@ def load_cases(*, session: Session, records: Sequence[CaseRecord], run: LoadRun)
         }
         rows.append(with_provenance(content, source=record.source, run=run))
     written = {
-        "persons": persons_written,
+        **persons_written,
         "cases": upsert(session, Case, rows, key=("department", "case_no")),
     }
     case_ids = ids_by_key(

@@ -56,7 +56,7 @@ def load_households(*, session: Session, records: Sequence[HouseholdRecord], run
     return LoadResult(
         received=len(records),
         written_by_table={
-            "persons": persons_written,
+            **persons_written,
             "households": households_written,
             "household_members": members_written,
         },

@@ -48,25 +48,37 @@ def identity_key(mention: PersonMention) -> str:
     return f"src:{source.department.value}:{source.record_id}:{mention.person.name}"
 
 
+Rank = tuple[int, int, str]
+
+
+def _rank(department: str, record_id: str, person: PersonRecord | Person) -> Rank:
+    """Lower is more trusted: the more authoritative source, then the fuller record, then record id.
+
+    A total order, so that whichever order sources load in, the same mention ends up describing
+    the person, and a re-run changes nothing.
+    """
+    filled = sum(v is not None for v in (person.sex, person.ethnicity, person.birth_date, person.phone))
+    return (SOURCE_PRIORITY[Department(department)], -filled, record_id)
+
+
 def resolve_persons(
     *, session: Session, mentions: Sequence[PersonMention], run: LoadRun
-) -> tuple[dict[str, int], int]:
+) -> tuple[dict[str, int], dict[str, int]]:
     """Person id for every mention's identity key, creating or improving persons as needed.
 
-    A person's attributes come from the most authoritative source that has mentioned them, so the
-    result does not depend on the order sources are loaded in. Returns the ids and the rows written.
+    A person's attributes come from the most trusted mention seen so far (see `_rank`). Returns the
+    ids and the rows written per table.
     """
-    best: dict[str, PersonMention] = {}
-    for mention in sorted(mentions, key=lambda m: (SOURCE_PRIORITY[m.source.department], m.source.record_id)):
-        best.setdefault(identity_key(mention), mention)
-    current = _current_sources(session, list(best))
+    best: dict[str, tuple[Rank, PersonMention]] = {}
+    for mention in mentions:
+        rank = _rank(mention.source.department, mention.source.record_id, mention.person)
+        key = identity_key(mention)
+        if key not in best or rank < best[key][0]:
+            best[key] = (rank, mention)
+    current = _current_ranks(session, list(best))
     rows = []
-    for key, mention in best.items():
-        holder = current.get(key)
-        if (
-            holder is not None
-            and SOURCE_PRIORITY[Department(holder)] < SOURCE_PRIORITY[mention.source.department]
-        ):
+    for key, (rank, mention) in best.items():
+        if key in current and current[key] < rank:
             continue
         person = mention.person
         content = {
@@ -79,20 +91,20 @@ def resolve_persons(
             "phone": person.phone,
         }
         rows.append(with_provenance(content, source=mention.source, run=run))
-    written = upsert(session, Person, rows, key=("identity_key",))
+    written = {"persons": upsert(session, Person, rows, key=("identity_key",))}
     ids = {
         key: id_
         for (key,), id_ in ids_by_key(session, Person, ("identity_key",), ((k,) for k in best)).items()
     }
-    written += _record_sources(session, mentions, ids, run)
+    written["person_sources"] = _record_sources(session, mentions, ids, run)
     return ids, written
 
 
-def _current_sources(session: Session, keys: list[str]) -> dict[str, str]:
-    found: dict[str, str] = {}
+def _current_ranks(session: Session, keys: list[str]) -> dict[str, Rank]:
+    found: dict[str, Rank] = {}
     for chunk in batched(keys):
-        statement = select(Person.identity_key, Person.source_system).where(Person.identity_key.in_(chunk))
-        found.update({key: source for key, source in session.execute(statement)})
+        for person in session.scalars(select(Person).where(Person.identity_key.in_(chunk))):
+            found[person.identity_key] = _rank(person.source_system, person.source_record_id, person)
     return found
 
 

@@ -57,7 +57,7 @@ def load_tags(*, session: Session, records: Sequence[TagRecord], run: LoadRun) -
     written = upsert(session, PersonTag, rows, key=("source_system", "source_record_id"))
     return LoadResult(
         received=len(records),
-        written_by_table={"persons": persons_written, "person_tags": written},
+        written_by_table={**persons_written, "person_tags": written},
         rejected=rejected,
     )
 

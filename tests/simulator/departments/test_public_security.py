@@ -6,8 +6,8 @@ from typing import Any
 import requests
 
 from hub.simulator import County, SimulatorSettings
-from hub.simulator.server import running_simulator
 from hub.simulator.clock import ManualClock
+from hub.simulator.server import running_simulator
 
 HOUSEHOLDS = "/public-security/api/households"
 INCIDENTS = "/public-security/api/incidents"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import cast
 
 import pytest
@@ -83,11 +82,11 @@ def test_rejected_application_is_resolved_with_outcome_rejected(golden_county: C
 def test_both_date_styles_parse_to_the_same_day(golden_county: County) -> None:
     row = dict(benefits(golden_county)[0])
     start = map_benefit(cast(BenefitRow, row)).valid_from
+    assert start is not None
     row["开始日期"] = f"{start.year}年{start.month}月{start.day}日"
     assert map_benefit(cast(BenefitRow, row)).valid_from == start
     row["开始日期"] = f"{start.year}/{start.month}/{start.day}"
     assert map_benefit(cast(BenefitRow, row)).valid_from == start
-    assert isinstance(start, dt.date)
 
 
 @pytest.mark.parametrize(
@@ -96,8 +95,8 @@ def test_both_date_styles_parse_to_the_same_day(golden_county: County) -> None:
         ("救助类别", "五保", "救助类别.unknown_code"),
         ("开始日期", "2024.13.01", "开始日期.bad_date"),
         ("月发放金额", "五百元", "月发放金额.bad_amount"),
-        ("身份证号", "33012219800102", "身份证号.id_number.bad_length"),
-        ("姓名", "", "身份证号.name.missing"),
+        ("身份证号", "33012219800102", "身份证号.bad_length"),
+        ("姓名", "", "姓名.missing"),
     ],
 )
 def test_benefit_with_bad_cell_is_rejected(golden_county: County, column: str, value: str, rule: str) -> None:
@@ -120,3 +119,11 @@ def test_assistance_with_unknown_code_is_rejected(
     with pytest.raises(RecordRejected) as caught:
         map_assistance(cast(AssistanceRow, row))
     assert caught.value.rule == rule
+
+
+def test_benefit_row_without_id_is_kept_under_name_and_household(golden_county: County) -> None:
+    row = dict(benefits(golden_county)[0])
+    row["身份证号"] = ""
+    tag = map_benefit(cast(BenefitRow, row))
+    assert tag.person.id_number is None
+    assert tag.source.record_id.startswith(f"{row['姓名']}+{row['户号']}/")

@@ -103,7 +103,7 @@ def test_member_with_wrong_check_character_rejects_the_household(golden_county: 
     member["id_no"] = member["id_no"][:17] + ("0" if member["id_no"][17] != "0" else "1")
     with pytest.raises(RecordRejected) as caught:
         map_household(cast(HouseholdPayload, payload))
-    assert caught.value.rule == "members.id_number.bad_checksum"
+    assert caught.value.rule == "members.id_no.bad_checksum"
     assert member["id_no"] in caught.value.reason
 
 
