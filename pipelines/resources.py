@@ -7,8 +7,8 @@ so the same assets run against the simulator on a laptop and the real systems in
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 from contextlib import contextmanager
+from typing import Any
 
 from dagster import ConfigurableResource
 from sqlalchemy import Engine

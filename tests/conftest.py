@@ -1,4 +1,4 @@
-"""Fixtures every test can use: both database backends, migrated and empty, one per test."""
+"""Fixtures every test can use: both backends, empty or holding the golden county, one per test."""
 
 from __future__ import annotations
 
@@ -9,7 +9,10 @@ import pytest
 from sqlalchemy import Engine
 
 from hub.db.engine import make_engine
+from hub.simulator.county import GOLDEN_SCALE, GOLDEN_SEED, generate_county
+from hub.simulator.model import County
 from tests.support.databases import copy_of, template_database
+from tests.support.warehouse import ingest_county
 
 BACKENDS = ("sqlite", "postgresql")
 
@@ -38,3 +41,28 @@ def engine(database_url: str) -> Iterator[Engine]:
     engine = make_engine(database_url)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def golden_county() -> County:
+    """The documented golden county (seed 20261126, 2,000 persons) from the simulator's generator."""
+    return generate_county(seed=GOLDEN_SEED, scale=GOLDEN_SCALE)
+
+
+@pytest.fixture(scope="session")
+def loaded_template(
+    backend: str, golden_county: County, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A warehouse holding the golden county, ingested once per backend by the real pipelines."""
+    folder = tmp_path_factory.mktemp(f"loaded-{backend}")
+    with template_database(backend, folder) as url:
+        result = ingest_county(county=golden_county, database_url=url, var_dir=folder / "var")
+        assert result.success, f"ingesting the golden county failed (run {result.run_id})"
+        yield url
+
+
+@pytest.fixture
+def loaded_database_url(loaded_template: str, tmp_path: Path) -> Iterator[str]:
+    """A copy of the loaded golden-county warehouse that one test may change."""
+    with copy_of(loaded_template, tmp_path) as url:
+        yield url

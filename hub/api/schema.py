@@ -133,9 +133,9 @@ class Query:
 def build_schema(*, production: bool) -> strawberry.Schema:
     """The schema with its limits; production masks internal errors and hides field suggestions."""
     extensions: list[Any] = [
-        QueryDepthLimiter(max_depth=10),
-        MaxAliasesLimiter(max_alias_count=30),
-        MaxTokensLimiter(max_token_count=2000),
+        lambda: QueryDepthLimiter(max_depth=10),
+        lambda: MaxAliasesLimiter(max_alias_count=30),
+        lambda: MaxTokensLimiter(max_token_count=2000),
         MaskedErrorCodes if production else ErrorCodes,
     ]
     return strawberry.Schema(

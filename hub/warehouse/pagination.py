@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar, Unpack
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, Select
 from sqlalchemy.orm import QueryableAttribute
@@ -12,7 +12,7 @@ from sqlalchemy.orm import QueryableAttribute
 from hub.errors import InvalidInput
 
 T = TypeVar("T")
-AnySelect = TypeVar("AnySelect", bound=Select[Unpack[tuple[Any, ...]]])
+AnySelect = TypeVar("AnySelect", bound=Select[*tuple[Any, ...]])
 MAX_PAGE_SIZE = 100
 
 

@@ -6,16 +6,15 @@ so a viewer's division or grid codes are prefixes of every grid code they may se
 
 from __future__ import annotations
 
-from typing import Any, TypeVar, Unpack
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, false, or_, select
+from sqlalchemy import ColumnElement, false, or_, select
 from sqlalchemy.orm import QueryableAttribute
 
 from hub.warehouse.grids.models import Grid
+from hub.warehouse.pagination import AnySelect
 from hub.warehouse.viewer import Role, Viewer
 
-
-AnySelect = TypeVar("AnySelect", bound=Select[Unpack[tuple[Any, ...]]])
 Column = ColumnElement[Any] | QueryableAttribute[Any]
 
 

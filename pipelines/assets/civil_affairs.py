@@ -27,7 +27,7 @@ def civil_affairs_benefits(
     """低保, 特困, disability and left-behind registrations as person tags."""
     with warehouse.engine() as engine, closing(civil_affairs.client()) as client:
         report = ingest(
-            engine=engine, run=LoadRun(context.run_id), stream=BENEFITS, payloads=client.iter_benefits()
+            engine=engine, run=LoadRun(context.run.run_id), stream=BENEFITS, payloads=client.iter_benefits()
         )
     return materialization(report)
 
@@ -39,6 +39,9 @@ def civil_affairs_assistance(
     """Temporary-assistance applications as cases of kind `assistance`."""
     with warehouse.engine() as engine, closing(civil_affairs.client()) as client:
         report = ingest(
-            engine=engine, run=LoadRun(context.run_id), stream=ASSISTANCE, payloads=client.iter_assistance()
+            engine=engine,
+            run=LoadRun(context.run.run_id),
+            stream=ASSISTANCE,
+            payloads=client.iter_assistance(),
         )
     return materialization(report)

@@ -34,7 +34,7 @@ def justice_mediation_cases(
     with warehouse.engine() as engine, closing(justice.client()) as client:
         report = ingest(
             engine=engine,
-            run=LoadRun(context.run_id),
+            run=LoadRun(context.run.run_id),
             stream=MEDIATION_CASES,
             payloads=client.iter_mediation_cases(),
         )
@@ -49,7 +49,7 @@ def justice_correction_subjects(
     with warehouse.engine() as engine, closing(justice.client()) as client:
         report = ingest(
             engine=engine,
-            run=LoadRun(context.run_id),
+            run=LoadRun(context.run.run_id),
             stream=CORRECTION_SUBJECTS,
             payloads=client.iter_correction_subjects(),
         )

@@ -27,7 +27,7 @@ def petitions_feed(
     context: AssetExecutionContext, petitions: PetitionsResource, warehouse: WarehouseResource
 ) -> MaterializeResult[None]:
     """Petitions (letter, visit, web, 12345) since the stored cursor, which advances batch by batch."""
-    run = LoadRun(context.run_id)
+    run = LoadRun(context.run.run_id)
     report = IngestReport(stream=f"{Department.PETITIONS.value}.petitions")
     source, stream = Department.PETITIONS.value, PETITIONS.name
     with warehouse.engine() as engine, closing(petitions.client()) as client:

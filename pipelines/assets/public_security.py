@@ -29,7 +29,10 @@ def public_security_households(
     """Households, members and persons from the household register (户籍), placed in grids."""
     with warehouse.engine() as engine, closing(public_security.client()) as client:
         report = ingest(
-            engine=engine, run=LoadRun(context.run_id), stream=HOUSEHOLDS, payloads=client.iter_households()
+            engine=engine,
+            run=LoadRun(context.run.run_id),
+            stream=HOUSEHOLDS,
+            payloads=client.iter_households(),
         )
     return materialization(report)
 
@@ -41,6 +44,6 @@ def public_security_incidents(
     """Police incidents (警情) and public-order/criminal cases, with their parties."""
     with warehouse.engine() as engine, closing(public_security.client()) as client:
         report = ingest(
-            engine=engine, run=LoadRun(context.run_id), stream=INCIDENTS, payloads=client.iter_incidents()
+            engine=engine, run=LoadRun(context.run.run_id), stream=INCIDENTS, payloads=client.iter_incidents()
         )
     return materialization(report)

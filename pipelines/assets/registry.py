@@ -31,7 +31,7 @@ ADDRESSES = Stream(
 def grid_registry(
     context: AssetExecutionContext, registry: RegistryResource, warehouse: WarehouseResource
 ) -> MaterializeResult[None]:
-    run = LoadRun(run_id=context.run_id)
+    run = LoadRun(run_id=context.run.run_id)
     with warehouse.engine() as engine, closing(registry.client()) as client:
         # Parents before children: grids need their divisions, workers and addresses their grids.
         reports = [

@@ -57,7 +57,16 @@ def written_id(person: Person, *, legacy: bool) -> str:
 def benefit_records(county: County) -> list[Listed]:
     """Benefit rows in 户号, person, category order."""
     ordered = sorted(county.benefits, key=lambda b: (b.hh_no, b.person_key, b.category))
-    return [Listed(_benefit_key(b), _day_start(b.updated_on), _benefit_row(county, b)) for b in ordered]
+    return [
+        Listed(
+            _benefit_key(b),
+            _day_start(b.updated_on),
+            _benefit_row(county, b),
+            entity=f"benefit:{_benefit_key(b)}",
+            persons=(b.person_key,),
+        )
+        for b in ordered
+    ]
 
 
 def _benefit_key(benefit: Benefit) -> str:
@@ -83,7 +92,16 @@ def _benefit_row(county: County, benefit: Benefit) -> Item:
 def assistance_records(county: County) -> list[Listed]:
     """Assistance applications in application-number order."""
     ordered = sorted(county.assistance, key=lambda a: a.application_no)
-    return [Listed(a.application_no, _day_start(a.updated_on), _assistance_row(county, a)) for a in ordered]
+    return [
+        Listed(
+            a.application_no,
+            _day_start(a.updated_on),
+            _assistance_row(county, a),
+            entity=f"case:{a.application_no}",
+            persons=(a.person_key,),
+        )
+        for a in ordered
+    ]
 
 
 def _assistance_row(county: County, application: AssistanceApplication) -> Item:
@@ -114,7 +132,8 @@ def render_csv(columns: tuple[str, ...], rows: list[Item]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(columns)
-    writer.writerows([row[column] for column in columns] for row in rows)
+    # A malformed row (noise) lacks its trailing columns, as when the export tool died mid-row.
+    writer.writerows([row[column] for column in columns if column in row] for row in rows)
     return buffer.getvalue().encode(ENCODING)
 
 
@@ -128,8 +147,8 @@ def _changed_since_param(request: Request) -> dt.datetime | None:
         raise BadParameter("changed_since must be YYYY-MM-DD") from None
 
 
-def routes(*, county: County, settings: SimulatorSettings) -> Mount:
-    """The department's export API under `/civil-affairs`."""
+def routes(*, benefits: list[Listed], assistance: list[Listed], settings: SimulatorSettings) -> Mount:
+    """The department's export API under `/civil-affairs`, serving the given rows (see the builders)."""
 
     def export(path: str, columns: tuple[str, ...], records: list[Listed]) -> Route:
         def endpoint(request: Request) -> Response:
@@ -154,7 +173,7 @@ def routes(*, county: County, settings: SimulatorSettings) -> Mount:
     return Mount(
         "/civil-affairs",
         routes=[
-            export("/export/benefits.csv", BENEFIT_COLUMNS, benefit_records(county)),
-            export("/export/assistance.csv", ASSISTANCE_COLUMNS, assistance_records(county)),
+            export("/export/benefits.csv", BENEFIT_COLUMNS, benefits),
+            export("/export/assistance.csv", ASSISTANCE_COLUMNS, assistance),
         ],
     )

@@ -37,7 +37,16 @@ def epoch_millis(moment: dt.datetime | dt.date | None) -> int | None:
 def mediation_records(county: County) -> list[Listed]:
     """Mediation cases in case-number order."""
     ordered = sorted(county.mediations, key=lambda case: case.case_no)
-    return [Listed(case.case_no, case.updated_at, _mediation_item(county, case)) for case in ordered]
+    return [
+        Listed(
+            case.case_no,
+            case.updated_at,
+            _mediation_item(county, case),
+            entity=f"case:{case.case_no}",
+            persons=tuple(party.person_key for party in case.parties),
+        )
+        for case in ordered
+    ]
 
 
 def _mediation_item(county: County, case: MediationCase) -> Item:
@@ -68,7 +77,14 @@ def correction_records(county: County) -> list[Listed]:
     items = [(_correction_item(county, subject), subject) for subject in county.corrections]
     items.sort(key=lambda pair: (pair[0]["idCard"], pair[0]["subjectType"]))
     return [
-        Listed(f"{item['idCard']}:{item['subjectType']}", subject.updated_at, item) for item, subject in items
+        Listed(
+            f"{item['idCard']}:{item['subjectType']}",
+            subject.updated_at,
+            item,
+            entity=f"correction:{subject.person_key}:{subject.subject_type}",
+            persons=(subject.person_key,),
+        )
+        for item, subject in items
     ]
 
 
@@ -104,8 +120,8 @@ def _authorised(request: Request, settings: SimulatorSettings) -> bool:
     return secrets.compare_digest(f"{user}:{password}".encode(), expected)
 
 
-def routes(*, county: County, settings: SimulatorSettings) -> Mount:
-    """The bureau's API under `/justice`."""
+def routes(*, mediations: list[Listed], corrections: list[Listed], settings: SimulatorSettings) -> Mount:
+    """The bureau's API under `/justice`, serving the given records (see the builders)."""
 
     def listing(records: list[Listed]) -> Callable[[Request], Response]:
         def endpoint(request: Request) -> Response:
@@ -135,7 +151,7 @@ def routes(*, county: County, settings: SimulatorSettings) -> Mount:
     return Mount(
         "/justice",
         routes=[
-            Route("/api/mediationCases", listing(mediation_records(county)), methods=["GET"]),
-            Route("/api/correctionSubjects", listing(correction_records(county)), methods=["GET"]),
+            Route("/api/mediationCases", listing(mediations), methods=["GET"]),
+            Route("/api/correctionSubjects", listing(corrections), methods=["GET"]),
         ],
     )

@@ -15,11 +15,18 @@ Item = dict[str, Any]
 
 @dataclass(frozen=True, slots=True)
 class Listed:
-    """One payload item with its sort key and the moment it last changed (for "changed since")."""
+    """One payload item with its sort key and the moment it last changed (for "changed since").
+
+    `entity` names the true thing behind the item (`household:<hh_no>`, `case:<no>`, `person:<key>`)
+    and `persons` the truth keys of the people it mentions, in the order the item lists them: the
+    noise layer uses both to say which person a defect hit, and the truth files export them.
+    """
 
     key: str
     changed: dt.datetime
     item: Item
+    entity: str = ""
+    persons: tuple[str, ...] = ()
 
 
 class BadParameter(ValueError):

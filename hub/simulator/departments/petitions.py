@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
 
-from hub.simulator.departments.listing import BadParameter, Item, int_param
+from hub.simulator.departments.listing import BadParameter, Item, Listed, int_param
 from hub.simulator.model import County, Petition, PetitionVersion
 from hub.simulator.settings import SimulatorSettings
 
@@ -39,16 +39,43 @@ class FeedEntry:
     line: bytes
 
 
-def feed_entries(county: County) -> list[FeedEntry]:
-    """Every petition version as a feed line, in change order."""
-    entries = []
+def version_records(county: County) -> list[Listed]:
+    """Every petition version as a feed item, in change order.
+
+    The key spells the feed position (`<epoch ms>|<petition no>|<version index>`), so sorting keys
+    sorts changes and a noisy duplicate (`key~dup`) lands right after its original.
+    """
+    records = []
     for petition in county.petitions:
+        persons = (petition.petitioner_key, *petition.co_petitioner_keys)
         for index, version in enumerate(petition.versions):
-            position = (int(version.changed_at.timestamp()) * 1000, petition.petition_no, index)
-            entries.append(
-                FeedEntry(position, orjson.dumps(_version_item(county, petition, version)) + b"\n")
+            millis = int(version.changed_at.timestamp()) * 1000
+            records.append(
+                Listed(
+                    f"{millis:015d}|{petition.petition_no}|{index:03d}",
+                    version.changed_at,
+                    _version_item(county, petition, version),
+                    entity=f"case:{petition.petition_no}",
+                    persons=persons,
+                )
             )
+    return sorted(records, key=lambda record: record.key)
+
+
+def feed_entries(county: County, records: list[Listed] | None = None) -> list[FeedEntry]:
+    """Every petition version as a feed line, in change order (`records` when given, else clean)."""
+    entries = [
+        FeedEntry(_position(record.key), orjson.dumps(record.item) + b"\n")
+        for record in (version_records(county) if records is None else records)
+    ]
     return sorted(entries, key=lambda entry: entry.position)
+
+
+def _position(key: str) -> _Position:
+    millis, number, index = key.split("|")
+    # A duplicate's key ends in `~dup`; folding that into the number keeps positions unique and
+    # ordered, so a client resuming from the original still receives the copy.
+    return int(millis), number + index[3:], int(index[:3])
 
 
 def _version_item(county: County, petition: Petition, version: PetitionVersion) -> Item:
@@ -111,9 +138,11 @@ class _RateLimit:
         return max(1, math.ceil(window + 1 - now))
 
 
-def routes(*, county: County, settings: SimulatorSettings, clock: Callable[[], float]) -> Mount:
-    """The bureau's feed under `/petitions`."""
-    entries = feed_entries(county)
+def routes(
+    *, county: County, versions: list[Listed], settings: SimulatorSettings, clock: Callable[[], float]
+) -> Mount:
+    """The bureau's feed under `/petitions`, serving `versions` (see `version_records`)."""
+    entries = feed_entries(county, versions)
     positions = [entry.position for entry in entries]
     limiter = _RateLimit(settings.petitions_requests_per_second, clock)
     expected = f"Token {settings.petitions_token}".encode()

@@ -52,14 +52,28 @@ def household_records(county: County) -> list[Listed]:
             "updated_at": household.updated_at.isoformat(),
             "members": members,
         }
-        records.append(Listed(household.hh_no, household.updated_at, item))
+        records.append(
+            Listed(
+                household.hh_no,
+                household.updated_at,
+                item,
+                entity=f"household:{household.hh_no}",
+                persons=tuple(member.person_key for member in household.members),
+            )
+        )
     return sorted(records, key=lambda record: record.key)
 
 
 def incident_records(county: County) -> list[Listed]:
     """Incidents, public-order and criminal cases, in case-number order."""
     return [
-        Listed(incident.incident_no, incident.updated_at, _incident_item(county, incident))
+        Listed(
+            incident.incident_no,
+            incident.updated_at,
+            _incident_item(county, incident),
+            entity=f"case:{incident.incident_no}",
+            persons=tuple(party.person_key for party in incident.parties),
+        )
         for incident in sorted(county.incidents, key=lambda incident: incident.incident_no)
     ]
 
@@ -124,8 +138,14 @@ def _json(content: object, status_code: int = 200, headers: dict[str, str] | Non
     )
 
 
-def routes(*, county: County, settings: SimulatorSettings, clock: Callable[[], float]) -> Mount:
-    """The bureau's API under `/public-security`."""
+def routes(
+    *,
+    households: list[Listed],
+    incidents: list[Listed],
+    settings: SimulatorSettings,
+    clock: Callable[[], float],
+) -> Mount:
+    """The bureau's API under `/public-security`, serving the given records (see the builders)."""
     tokens = _TokenIssuer(settings, clock)
 
     async def token(request: Request) -> Response:
@@ -175,7 +195,7 @@ def routes(*, county: County, settings: SimulatorSettings, clock: Callable[[], f
         "/public-security",
         routes=[
             Route("/oauth/token", token, methods=["POST"]),
-            Route("/api/households", listing(household_records(county)), methods=["GET"]),
-            Route("/api/incidents", listing(incident_records(county)), methods=["GET"]),
+            Route("/api/households", listing(households), methods=["GET"]),
+            Route("/api/incidents", listing(incidents), methods=["GET"]),
         ],
     )

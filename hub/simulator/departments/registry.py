@@ -29,6 +29,7 @@ def division_records(county: County) -> list[Listed]:
                 d.code,
                 d.updated_at,
                 {"code": d.code, "name": d.name, "level": d.level, "parent_code": d.parent_code},
+                entity=f"division:{d.code}",
             )
             for d in county.divisions
         ),
@@ -50,6 +51,7 @@ def grid_records(county: County) -> list[Listed]:
                     "division_code": g.division_code,
                     "parent_code": g.parent_code,
                 },
+                entity=f"grid:{g.code}",
             )
             for g in county.grids
         ),
@@ -65,6 +67,7 @@ def grid_worker_records(county: County) -> list[Listed]:
                 w.worker_id,
                 w.updated_at,
                 {"worker_id": w.worker_id, "name": w.name, "phone": w.phone, "grid_code": w.grid_code},
+                entity=f"grid_worker:{w.worker_id}",
             )
             for w in county.grid_workers
         ),
@@ -79,13 +82,16 @@ def address_records(county: County) -> list[Listed]:
             household.hh_no,
             county.grids_by_code[household.micro_grid_code].updated_at,
             {"address": household.address, "grid_code": household.micro_grid_code},
+            entity=f"household:{household.hh_no}",
         )
         for household in sorted(county.households, key=lambda household: household.hh_no)
     ]
 
 
-def routes(*, county: County) -> Mount:
-    """The registry under `/registry`."""
+def routes(
+    *, divisions: list[Listed], grids: list[Listed], grid_workers: list[Listed], addresses: list[Listed]
+) -> Mount:
+    """The registry under `/registry`, serving the given records (see the builders)."""
 
     def listing(records: list[Listed]) -> Callable[[Request], Response]:
         def endpoint(request: Request) -> Response:
@@ -106,9 +112,9 @@ def routes(*, county: County) -> Mount:
     return Mount(
         "/registry",
         routes=[
-            Route("/divisions", listing(division_records(county)), methods=["GET"]),
-            Route("/grids", listing(grid_records(county)), methods=["GET"]),
-            Route("/grid-workers", listing(grid_worker_records(county)), methods=["GET"]),
-            Route("/addresses", listing(address_records(county)), methods=["GET"]),
+            Route("/divisions", listing(divisions), methods=["GET"]),
+            Route("/grids", listing(grids), methods=["GET"]),
+            Route("/grid-workers", listing(grid_workers), methods=["GET"]),
+            Route("/addresses", listing(addresses), methods=["GET"]),
         ],
     )

@@ -17,8 +17,8 @@ from hub.warehouse.divisions.service import division_ids
 from hub.warehouse.grids.models import Grid
 from hub.warehouse.grids.service import grids_for_addresses
 from hub.warehouse.households.models import Household, HouseholdMember
-from hub.warehouse.persons.service import PersonMention, identity_key, resolve_persons
 from hub.warehouse.pagination import Page, keyset, page_of
+from hub.warehouse.persons.service import PersonMention, identity_key, resolve_persons
 from hub.warehouse.provenance import LoadResult, LoadRun, with_provenance
 from hub.warehouse.scope import scoped
 from hub.warehouse.tags.models import PersonTag

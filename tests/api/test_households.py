@@ -1,0 +1,140 @@
+"""The household view: one household across public security, civil affairs, justice and petitions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Engine
+
+from hub.api.ids import to_global_id
+from hub.simulator.model import County
+from hub.warehouse.viewer import Role, Viewer
+from tests.support.graphql import counting_statements, execute, warehouse_engine
+
+CROSS_DEPARTMENT = """
+query {
+  households(first: 100, filter: {hasTagFrom: "civil_affairs", hasCaseFrom: "justice"}) {
+    edges { node {
+      id hhNo address
+      grid { code }
+      members { relation person { name idNumber } }
+      tags { kind department }
+      cases { caseNo department }
+    } }
+    pageInfo { hasNextPage }
+  }
+}"""
+
+PAGE = """
+query Page($first: Int!) {
+  households(first: $first) {
+    edges { node { members { person { name } } tags { kind } cases { caseNo parties { role } } } }
+  }
+}"""
+
+
+@pytest.fixture
+def engine(loaded_template: str) -> Iterator[Engine]:
+    with warehouse_engine(loaded_template) as engine:
+        yield engine
+
+
+def test_household_view_joins_departments_as_the_county_has_them(
+    engine: Engine, golden_county: County
+) -> None:
+    result = execute(CROSS_DEPARTMENT, engine=engine)
+
+    assert result.errors is None
+    nodes = [edge["node"] for edge in result.data["households"]["edges"]]
+    assert nodes, "the golden county has households with a benefit and a justice case"
+    persons = golden_county.persons_by_key
+    for node in nodes:
+        truth = golden_county.households_by_no[node["hhNo"]]
+        assert node["address"] == truth.address
+        assert node["grid"]["code"] == truth.micro_grid_code
+        expected_members = sorted((m.relation, persons[m.person_key].id_number) for m in truth.members)
+        assert sorted((m["relation"], m["person"]["idNumber"]) for m in node["members"]) == expected_members
+        member_keys = {m.person_key for m in truth.members}
+        expected_cases = {
+            no
+            for no, case in golden_county.cases_by_no.items()
+            if member_keys & set(golden_county.case_parties(case))
+        }
+        assert {c["caseNo"] for c in node["cases"]} == expected_cases
+        assert "justice" in {c["department"] for c in node["cases"]}
+        assert "civil_affairs" in {t["department"] for t in node["tags"]}
+
+
+def test_household_by_id_is_the_same_household(engine: Engine) -> None:
+    first = execute("{ households(first: 1) { edges { node { id hhNo } } } }", engine=engine)
+    node = first.data["households"]["edges"][0]["node"]
+
+    again = execute(
+        "query($id: ID!) { household(id: $id) { hhNo } }", engine=engine, variables={"id": node["id"]}
+    )
+
+    assert again.data == {"household": {"hhNo": node["hhNo"]}}
+
+
+def test_a_page_costs_the_same_statements_whatever_its_size(engine: Engine) -> None:
+    with counting_statements(engine) as small:
+        assert execute(PAGE, engine=engine, variables={"first": 10}).errors is None
+    with counting_statements(engine) as large:
+        assert execute(PAGE, engine=engine, variables={"first": 100}).errors is None
+
+    assert len(large) == len(small) <= 8
+
+
+def test_other_roles_see_masked_identity(engine: Engine) -> None:
+    county_officer = Viewer(user_id="officer", role=Role.COUNTY_OFFICER)
+    query = "{ households(first: 1) { edges { node { members { person { name idNumber birthDate } } } } } }"
+
+    result = execute(query, engine=engine, viewer=county_officer)
+
+    person = result.data["households"]["edges"][0]["node"]["members"][0]["person"]
+    assert person["idNumber"][6:-4] == "********" and person["birthDate"] is None
+    assert person["name"][1:] == "*" * (len(person["name"]) - 1)
+
+
+def test_grid_worker_cannot_read_other_grid_household(engine: Engine, golden_county: County) -> None:
+    own_grid, other_grid = [g.code for g in golden_county.grids if g.level == "grid"][:2]
+    worker = Viewer(user_id="gw", role=Role.GRID_WORKER, scope_codes=(own_grid,))
+    in_grid = (
+        "query($grid: String!) { households(first: 1, filter: {gridCode: $grid}) { edges { node { id } } } }"
+    )
+    foreign = execute(in_grid, engine=engine, variables={"grid": other_grid}).data["households"]["edges"][0][
+        "node"
+    ]["id"]
+
+    by_id = execute(
+        "query($id: ID!) { household(id: $id) { hhNo } }",
+        engine=engine,
+        viewer=worker,
+        variables={"id": foreign},
+    )
+    listed = execute(
+        "{ households(first: 100) { edges { node { grid { code } } } } }", engine=engine, viewer=worker
+    )
+
+    assert by_id.errors is None and by_id.data == {"household": None}
+    codes = {edge["node"]["grid"]["code"] for edge in listed.data["households"]["edges"]}
+    assert codes and all(code.startswith(own_grid) for code in codes)
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        ('{ household(id: "not-an-id") { hhNo } }', "BAD_USER_INPUT"),
+        (f'{{ household(id: "{to_global_id("Case", 1)}") {{ hhNo }} }}', "BAD_USER_INPUT"),
+        ("{ households(first: 101) { edges { cursor } } }", "BAD_USER_INPUT"),
+        ('{ households(after: "bogus") { edges { cursor } } }', "BAD_USER_INPUT"),
+        ('{ grid(code: "12") { name } }', "BAD_USER_INPUT"),
+        ("{ households { nope } }", "GRAPHQL_VALIDATION_FAILED"),
+    ],
+)
+def test_bad_input_gets_a_coded_error(engine: Engine, query: str, code: str) -> None:
+    result = execute(query, engine=engine)
+
+    assert result.errors, query
+    assert result.errors[0].extensions["code"] == code

@@ -1,0 +1,22 @@
+"""Building a warehouse the way production does: the simulator over HTTP, the real pipelines."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hub.config import Settings
+from hub.simulator.model import County
+from hub.simulator.server import running_simulator
+from pipelines.runner import PipelineRunResult, run_all_assets
+
+
+def hub_settings(*, database_url: str, var_dir: Path, simulator_url: str = "http://127.0.0.1:9") -> Settings:
+    """Settings for a test: its own database and var folder (Dagster home), nothing from the environment."""
+    return Settings(_env_file=None, database_url=database_url, var_dir=var_dir, simulator_url=simulator_url)  # type: ignore[call-arg]
+
+
+def ingest_county(*, county: County, database_url: str, var_dir: Path) -> PipelineRunResult:
+    """Serve `county` on a loopback port and run every asset against it into `database_url`."""
+    with running_simulator(county=county) as simulator_url:
+        settings = hub_settings(database_url=database_url, var_dir=var_dir, simulator_url=simulator_url)
+        return run_all_assets(settings=settings)
