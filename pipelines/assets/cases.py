@@ -3,7 +3,7 @@
 from dagster import MaterializeResult, asset
 
 from hub.db.engine import transaction
-from hub.warehouse.cases.service import resolve_case_links
+from hub.warehouse.cases.loading import resolve_case_links
 from pipelines.assets.civil_affairs import civil_affairs_assistance
 from pipelines.assets.justice import justice_mediation_cases
 from pipelines.assets.petitions import petitions_feed

@@ -6,9 +6,9 @@ from dagster import AssetExecutionContext, MaterializeResult, asset
 
 from hub.sources.canonical import Department
 from hub.sources.justice import mapping, records
-from hub.warehouse.cases.service import load_cases
+from hub.warehouse.cases.loading import load_cases
 from hub.warehouse.provenance import LoadRun
-from hub.warehouse.tags.service import load_tags
+from hub.warehouse.tags.loading import load_tags
 from pipelines.assets.common import SOURCE_RETRY, materialization
 from pipelines.assets.registry import grid_registry
 from pipelines.ingest import Stream, ingest

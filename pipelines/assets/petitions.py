@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from hub.db.engine import transaction
 from hub.sources.canonical import Department
 from hub.sources.petitions import mapping, records
-from hub.warehouse.cases.service import load_cases
+from hub.warehouse.cases.loading import load_cases
 from hub.warehouse.ingestion.service import advance_cursor, get_cursor
 from hub.warehouse.provenance import LoadRun
 from pipelines.assets.common import SOURCE_RETRY, materialization

@@ -6,8 +6,8 @@ from dagster import AssetExecutionContext, MaterializeResult, asset
 
 from hub.sources.canonical import Department
 from hub.sources.public_security import mapping, records
-from hub.warehouse.cases.service import load_cases
-from hub.warehouse.households.service import load_households
+from hub.warehouse.cases.loading import load_cases
+from hub.warehouse.households.loading import load_households
 from hub.warehouse.provenance import LoadRun
 from pipelines.assets.common import SOURCE_RETRY, materialization
 from pipelines.assets.registry import grid_registry

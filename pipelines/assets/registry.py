@@ -6,8 +6,8 @@ from dagster import AssetExecutionContext, MaterializeResult, asset
 
 from hub.sources.canonical import Department
 from hub.sources.registry import mapping, records
-from hub.warehouse.divisions.service import load_divisions
-from hub.warehouse.grids.service import load_grid_addresses, load_grid_workers, load_grids
+from hub.warehouse.divisions.loading import load_divisions
+from hub.warehouse.grids.loading import load_grid_addresses, load_grid_workers, load_grids
 from hub.warehouse.provenance import LoadRun
 from pipelines.assets.common import SOURCE_RETRY, materialization
 from pipelines.ingest import Stream, ingest

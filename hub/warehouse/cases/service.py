@@ -1,103 +1,18 @@
-"""Cases: loading every department's cases onto the unified lifecycle, and linking them."""
+"""Cases: every department's cases on the unified lifecycle, as the API reads them."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select, update
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
 
-from hub.db.upsert import ids_by_key, upsert
-from hub.sources.canonical import CaseRecord, SourceRef
 from hub.warehouse.cases.models import Case, CaseEvent, CaseLink, CaseParty
-from hub.warehouse.divisions.service import division_ids
-from hub.warehouse.grids.service import grids_for_addresses
 from hub.warehouse.pagination import Page, keyset, page_of
-from hub.warehouse.persons.service import PersonMention, identity_key, resolve_persons
-from hub.warehouse.provenance import LoadResult, LoadRun, with_provenance
 from hub.warehouse.scope import scoped
 from hub.warehouse.viewer import Viewer
-
-
-def load_cases(*, session: Session, records: Sequence[CaseRecord], run: LoadRun) -> LoadResult:
-    """Upsert cases with their parties, links and events; then resolve links between departments."""
-    mentions = [PersonMention(person=p.person, source=r.source) for r in records for p in r.parties]
-    person_ids, persons_written = resolve_persons(session=session, mentions=mentions, run=run)
-    divisions = division_ids(session=session, codes=[r.division_code for r in records if r.division_code])
-    grids = grids_for_addresses(session=session, addresses=[r.address for r in records if r.address])
-    rows = []
-    for record in records:
-        content = {
-            "department": record.department.value,
-            "case_no": record.case_no,
-            "kind": record.kind.value,
-            "category": record.category,
-            "status": record.status.value,
-            "resolution_level": record.resolution_level.value if record.resolution_level else None,
-            "opened_at": record.opened_at,
-            "closed_at": record.closed_at,
-            "deadline": record.deadline,
-            "division_id": divisions.get(record.division_code) if record.division_code else None,
-            "grid_id": grids.get(record.address) if record.address else None,
-            "address": record.address,
-            "summary": record.summary,
-            "satisfaction": record.satisfaction,
-        }
-        rows.append(with_provenance(content, source=record.source, run=run))
-    written = {
-        **persons_written,
-        "cases": upsert(session, Case, rows, key=("department", "case_no")),
-    }
-    case_ids = ids_by_key(
-        session, Case, ("department", "case_no"), ((r.department.value, r.case_no) for r in records)
-    )
-    parties, links, events = [], [], []
-    for record in records:
-        case_id = case_ids[(record.department.value, record.case_no)]
-        source = record.source
-        seen_parties = set()
-        for party in record.parties:
-            person_id = person_ids[identity_key(PersonMention(party.person, source))]
-            if (person_id, party.role) in seen_parties:
-                continue
-            seen_parties.add((person_id, party.role))
-            parties.append(
-                _row({"case_id": case_id, "person_id": person_id, "role": party.role}, source, run)
-            )
-        for link in record.links:
-            content = {"case_id": case_id, "target_case_no": link.target_case_no, "relation": link.relation}
-            links.append(_row(content, source, run))
-        for event in record.events:
-            content = {"case_id": case_id, "at": event.at, "status": event.status.value, "note": event.note}
-            events.append(_row(content, source, run))
-    written["case_parties"] = upsert(session, CaseParty, parties, key=("case_id", "person_id", "role"))
-    written["case_links"] = upsert(session, CaseLink, links, key=("case_id", "target_case_no", "relation"))
-    written["case_events"] = upsert(session, CaseEvent, events, key=("case_id", "status", "at"))
-    written["case_links"] += resolve_case_links(session=session)
-    return LoadResult(received=len(records), written_by_table=written)
-
-
-def _row(content: Mapping[str, object], source: SourceRef, run: LoadRun) -> dict[str, object]:
-    return with_provenance(dict(content), source=source, run=run)
-
-
-def resolve_case_links(*, session: Session) -> int:
-    """Point every unresolved link at its target case once that case is in the warehouse.
-
-    Case numbers carry their department's prefix (J…, TJ…, XF…), so a number names one case; the
-    link stays unresolved, not wrong, while its target has not been loaded yet.
-    """
-    target = aliased(Case)
-    pending = session.execute(
-        select(CaseLink.id, target.id)
-        .join(target, target.case_no == CaseLink.target_case_no)
-        .where(CaseLink.target_case_id.is_(None))
-    ).all()
-    for link_id, target_id in pending:
-        session.execute(update(CaseLink).where(CaseLink.id == link_id).values(target_case_id=target_id))
-    return len(pending)
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.db.upsert import row_hash, upsert
@@ -42,13 +42,6 @@ def quarantine(*, session: Session, entries: Sequence[QuarantineEntry], run: Loa
     return upsert(
         session, QuarantinedRecord, rows, key=("source_system", "stream", "source_record_id", "rule")
     )
-
-
-def quarantined_count(*, session: Session, source_system: str, stream: str) -> int:
-    statement = select(func.count()).where(
-        QuarantinedRecord.source_system == source_system, QuarantinedRecord.stream == stream
-    )
-    return int(session.scalar(statement) or 0)
 
 
 def get_cursor(*, session: Session, source_system: str, stream: str) -> str | None:

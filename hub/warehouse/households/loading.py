@@ -1,0 +1,107 @@
+"""Loading the household register: households, members over time, and grid placement."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from hub.db.upsert import batched, ids_by_key, row_hash, upsert
+from hub.sources.canonical import HouseholdRecord
+from hub.warehouse.divisions.loading import division_ids
+from hub.warehouse.grids.loading import grids_for_addresses
+from hub.warehouse.households.models import Household, HouseholdMember
+from hub.warehouse.persons.loading import PersonMention, identity_key, resolve_persons
+from hub.warehouse.provenance import LoadResult, LoadRun, with_provenance
+
+HEAD_RELATION = "02"  # GB/T 4761 户主
+
+
+def load_households(*, session: Session, records: Sequence[HouseholdRecord], run: LoadRun) -> LoadResult:
+    """Upsert households and their members; members the register no longer lists are closed.
+
+    A household is placed in a grid by the registry's address rule; an address the registry does not
+    know leaves the household without a grid rather than guessing one.
+    """
+    mentions = [PersonMention(person=m.person, source=m.source) for r in records for m in r.members]
+    person_ids, persons_written = resolve_persons(session=session, mentions=mentions, run=run)
+    divisions = division_ids(session=session, codes=[r.division_code for r in records])
+    grids = grids_for_addresses(session=session, addresses=[r.address for r in records])
+    rows = []
+    for record in records:
+        head = next((m for m in record.members if m.relation == HEAD_RELATION), None)
+        content = {
+            "hh_no": record.hh_no,
+            "address": record.address,
+            "division_id": divisions.get(record.division_code),
+            "grid_id": grids.get(record.address),
+            "head_person_id": person_ids[identity_key(PersonMention(head.person, head.source))]
+            if head
+            else None,
+        }
+        rows.append(with_provenance(content, source=record.source, run=run))
+    households_written = upsert(session, Household, rows, key=("hh_no",))
+    household_ids = ids_by_key(session, Household, ("hh_no",), ((r.hh_no,) for r in records))
+    members_written = _sync_members(session, records, household_ids, person_ids, run)
+    return LoadResult(
+        received=len(records),
+        written_by_table={
+            **persons_written,
+            "households": households_written,
+            "household_members": members_written,
+        },
+    )
+
+
+def _sync_members(
+    session: Session,
+    records: Sequence[HouseholdRecord],
+    household_ids: dict[tuple[object, ...], int],
+    person_ids: dict[str, int],
+    run: LoadRun,
+) -> int:
+    """Open a membership for each newly listed member, update relations, close dropped members."""
+    open_rows: dict[tuple[int, int], tuple[int, str]] = {}
+    for chunk in batched(household_ids.values()):
+        statement = select(
+            HouseholdMember.household_id,
+            HouseholdMember.person_id,
+            HouseholdMember.id,
+            HouseholdMember.relation,
+        ).where(HouseholdMember.household_id.in_(chunk), HouseholdMember.valid_to.is_(None))
+        for household_id, person_id, member_id, relation in session.execute(statement):
+            open_rows[(household_id, person_id)] = (member_id, relation)
+    today = run.at.date()
+    rows = []
+    listed: set[tuple[int, int]] = set()
+    for record in records:
+        household_id = household_ids[(record.hh_no,)]
+        for member in record.members:
+            pair = (household_id, person_ids[identity_key(PersonMention(member.person, member.source))])
+            listed.add(pair)
+            existing = open_rows.get(pair)
+            if existing is not None and existing[1] == member.relation:
+                continue
+            valid_from = today
+            if existing is not None:
+                valid_from = session.get_one(HouseholdMember, existing[0]).valid_from
+            content = {
+                "household_id": pair[0],
+                "person_id": pair[1],
+                "relation": member.relation,
+                "valid_from": valid_from,
+                "valid_to": None,
+            }
+            rows.append(with_provenance(content, source=member.source, run=run))
+    written = upsert(session, HouseholdMember, rows, key=("household_id", "person_id", "valid_from"))
+    dropped = [member_id for pair, (member_id, _) in open_rows.items() if pair not in listed]
+    for chunk in batched(dropped):
+        closed = {
+            "valid_to": today,
+            "run_id": run.run_id,
+            "loaded_at": run.at,
+            "row_hash": row_hash({"closed": today}),
+        }
+        session.execute(update(HouseholdMember).where(HouseholdMember.id.in_(chunk)).values(**closed))
+    return written + len(dropped)
