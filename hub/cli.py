@@ -43,11 +43,13 @@ def db_upgrade(revision: str = "head") -> None:
 
 
 @pipeline_app.command("run")
-def pipeline_run() -> None:
+def pipeline_run(
+    full_reload: bool = typer.Option(False, help="Read every source from the start; reprocess every record."),
+) -> None:
     """Materialise every asset in-process against the configured departments, with progress."""
     from pipelines.runner import run_all_assets
 
-    result = run_all_assets(settings=get_settings(), console=console)
+    result = run_all_assets(settings=get_settings(), console=console, full_reload=full_reload)
     if not result.success:
         raise typer.Exit(code=1)
 

@@ -2,16 +2,31 @@
 
 from __future__ import annotations
 
-from dagster import AssetsDefinition, Definitions, load_assets_from_modules
+from dagster import AssetsDefinition, Definitions
 
 from hub.config import get_settings
-from pipelines.assets import cases, civil_affairs, justice, petitions, public_security, registry
+from pipelines.assets.cases import case_links
+from pipelines.assets.civil_affairs import civil_affairs_assistance, civil_affairs_benefits
+from pipelines.assets.justice import justice_correction_subjects, justice_mediation_cases
+from pipelines.assets.petitions import petitions_feed
+from pipelines.assets.public_security import public_security_households, public_security_incidents
+from pipelines.assets.registry import grid_registry
 from pipelines.jobs import ingest_all, ingest_petitions
 from pipelines.resources import resources_from_settings
 from pipelines.schedules import hourly_petitions, nightly_ingest
 
-ASSET_MODULES = (registry, public_security, civil_affairs, justice, petitions, cases)
-all_assets = [a for a in load_assets_from_modules(list(ASSET_MODULES)) if isinstance(a, AssetsDefinition)]
+# The assets that read a department; each takes `IngestConfig` (full_reload).
+source_assets: list[AssetsDefinition] = [
+    grid_registry,
+    public_security_households,
+    public_security_incidents,
+    civil_affairs_benefits,
+    civil_affairs_assistance,
+    justice_mediation_cases,
+    justice_correction_subjects,
+    petitions_feed,
+]
+all_assets: list[AssetsDefinition] = [*source_assets, case_links]
 
 defs = Definitions(
     assets=all_assets,

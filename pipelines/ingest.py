@@ -1,12 +1,16 @@
 """Moving one source stream into the warehouse, batch by batch, losing nothing.
 
-Each batch is mapped record by record; a record that cannot be mapped, or that the warehouse
-refuses, goes to quarantine with its rule, reason and payload, in the same transaction as the rows
-published from that batch. So at every commit: fetched = published + quarantined + duplicates.
+Each batch is landed as received (`raw_records`, one row per distinct payload version), and only the
+versions not landed before are mapped and published: an unchanged record costs one hash. A record
+that cannot be mapped, or that the warehouse refuses, goes to quarantine with its rule, reason and
+payload. Landing, publishing, quarantine and the source's cursor commit in one transaction per
+batch, so a run killed mid-way resumes without loss or duplication, and at every commit:
+fetched = unchanged + superseded + published + quarantined.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -20,7 +24,7 @@ from hub.db.engine import transaction
 from hub.db.upsert import batched
 from hub.errors import RecordRejected
 from hub.sources.canonical import Department, SourceRef
-from hub.warehouse.ingestion.service import QuarantineEntry, quarantine
+from hub.warehouse.ingestion.service import QuarantineEntry, RawVersion, land_raw, quarantine
 from hub.warehouse.provenance import LoadResult, LoadRun, Rejection
 
 P = TypeVar("P")
@@ -49,6 +53,7 @@ class IngestReport:
 
     stream: str
     fetched: int = 0
+    unchanged: int = 0
     published: int = 0
     quarantined: int = 0
     superseded: int = 0
@@ -56,11 +61,12 @@ class IngestReport:
 
     @property
     def reconciles(self) -> bool:
-        return self.fetched == self.published + self.quarantined + self.superseded
+        return self.fetched == self.unchanged + self.superseded + self.published + self.quarantined
 
     def add(self, other: IngestReport) -> None:
         """Fold in another report of the same stream (e.g. the next batch of a feed)."""
         self.fetched += other.fetched
+        self.unchanged += other.unchanged
         self.published += other.published
         self.quarantined += other.quarantined
         self.superseded += other.superseded
@@ -70,6 +76,7 @@ class IngestReport:
     def metadata(self) -> dict[str, Any]:
         return {
             "fetched": self.fetched,
+            "unchanged": self.unchanged,
             "published": self.published,
             "quarantined": self.quarantined,
             "superseded": self.superseded,
@@ -85,20 +92,18 @@ def ingest(
     stream: Stream[P, R],
     payloads: Iterable[P],
     after_batch: Callable[[Session], None] | None = None,
+    full_reload: bool = False,
 ) -> IngestReport:
-    """Map and publish every payload, quarantining what cannot be taken; commit batch by batch.
+    """Land every payload and publish the new versions, quarantining what cannot be taken.
 
-    `after_batch` runs inside each batch's transaction (e.g. to advance the source's cursor only
-    together with the rows it covers).
+    `full_reload` processes every fetched version, landed before or not (after a mapping or
+    reference-table change). `after_batch` runs inside each batch's transaction (e.g. to advance
+    the source's cursor only together with the rows it covers).
     """
     report = IngestReport(stream=f"{stream.department.value}.{stream.name}")
     for batch in batched(payloads, BATCH_SIZE):
         report.fetched += len(batch)
-        if stream.latest_only:
-            latest = {stream.record_id(p): p for p in batch}
-            report.superseded += len(batch) - len(latest)
-            batch = list(latest.values())
-        _publish_batch(engine, run, stream, batch, report, after_batch)
+        _publish_batch(engine, run, stream, batch, report, after_batch, full_reload)
     log.info("stream ingested", run_id=run.run_id, **{"stream": report.stream, **report.metadata()})
     return report
 
@@ -110,24 +115,36 @@ def _publish_batch(
     batch: Sequence[P],
     report: IngestReport,
     after_batch: Callable[[Session], None] | None,
+    full_reload: bool,
 ) -> None:
-    records: list[R] = []
-    entries: list[QuarantineEntry] = []
-    payload_of: dict[str, P] = {}
-    for position, payload in enumerate(batch):
-        record_id = stream.record_id(payload) or f"#{run.run_id}:{report.fetched - len(batch) + position}"
-        payload_of[record_id] = payload
-        try:
-            records.append(stream.map_record(payload))
-        except RecordRejected as rejected:
-            source = SourceRef(stream.department, record_id)
-            rejection = Rejection(source=source, rule=rejected.rule, reason=rejected.reason)
-            entries.append(QuarantineEntry(rejection=rejection, stream=stream.name, payload=_json(payload)))
+    versions = [_version(stream, payload) for payload in batch]
     with transaction(engine) as session:
+        new = land_raw(
+            session=session,
+            source_system=stream.department.value,
+            stream=stream.name,
+            versions=[version for version, _ in versions],
+            run=run,
+        )
+        fresh = [(v, p) for v, p in versions if full_reload or (v.record_id, v.payload_hash) in new]
+        report.unchanged += len(versions) - len(fresh)
+        if stream.latest_only:
+            latest = {version.record_id: (version, payload) for version, payload in fresh}
+            report.superseded += len(fresh) - len(latest)
+            fresh = list(latest.values())
+        records: list[R] = []
+        entries: list[QuarantineEntry] = []
+        for version, payload in fresh:
+            try:
+                records.append(stream.map_record(payload))
+            except RecordRejected as rejected:
+                entries.append(_entry(stream, version, rejected.rule, rejected.reason))
         result = stream.load(session=session, records=records, run=run)
+        versions_by_id = {version.record_id: version for version, _ in fresh}
         for rejection in result.rejected:
-            refused = payload_of.get(rejection.source.record_id)
-            entries.append(QuarantineEntry(rejection=rejection, stream=stream.name, payload=_json(refused)))
+            entries.append(
+                _entry(stream, versions_by_id[rejection.source.record_id], rejection.rule, rejection.reason)
+            )
         quarantine(session=session, entries=entries, run=run)
         if after_batch is not None:
             after_batch(session)
@@ -137,7 +154,15 @@ def _publish_batch(
         report.written_by_table[table] = report.written_by_table.get(table, 0) + count
 
 
-def _json(payload: object) -> str | None:
-    if payload is None:
-        return None
-    return orjson.dumps(payload, default=str).decode()
+def _version(stream: Stream[P, R], payload: P) -> tuple[RawVersion, P]:
+    """The payload as landed: canonical JSON, its hash, and its record id (the hash when it has none)."""
+    text = orjson.dumps(payload, default=str, option=orjson.OPT_SORT_KEYS).decode()
+    digest = hashlib.sha1(text.encode()).hexdigest()
+    record_id = stream.record_id(payload) or f"#{digest[:16]}"
+    return RawVersion(record_id=record_id, payload_hash=digest, payload=text), payload
+
+
+def _entry(stream: Stream[P, R], version: RawVersion, rule: str, reason: str) -> QuarantineEntry:
+    source = SourceRef(stream.department, version.record_id)
+    rejection = Rejection(source=source, rule=rule, reason=reason)
+    return QuarantineEntry(rejection=rejection, stream=stream.name, payload=version.payload)

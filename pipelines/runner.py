@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from hub.config import Settings
-from pipelines.definitions import all_assets
+from pipelines.definitions import all_assets, source_assets
 from pipelines.resources import resources_from_settings
 
 POLL_SECONDS = 0.25
@@ -44,8 +44,13 @@ def dagster_instance(settings: Settings) -> DagsterInstance:
     return DagsterInstance.get()
 
 
-def run_all_assets(*, settings: Settings, console: Console | None = None) -> PipelineRunResult:
-    """Materialise every asset once against the configured departments and warehouse."""
+def run_all_assets(
+    *, settings: Settings, console: Console | None = None, full_reload: bool = False
+) -> PipelineRunResult:
+    """Materialise every asset once against the configured departments and warehouse.
+
+    `full_reload` reads every source from the start and processes every record again.
+    """
     instance = dagster_instance(settings)
     invocation = uuid.uuid4().hex
     outcome: dict[str, Any] = {}
@@ -58,7 +63,10 @@ def run_all_assets(*, settings: Settings, console: Console | None = None) -> Pip
                 resources=resources_from_settings(settings),
                 tags={"hub/invocation": invocation},
                 # The run's events are kept in the instance; the console shows progress and warnings.
-                run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
+                run_config={
+                    "loggers": {"console": {"config": {"log_level": "WARNING"}}},
+                    "ops": {a.op.name: {"config": {"full_reload": full_reload}} for a in source_assets},
+                },
                 raise_on_error=False,
             )
         except Exception as error:  # handed to the caller's thread, re-raised there

@@ -66,8 +66,7 @@ def upsert(
     # One statement may not touch a row twice (PostgreSQL refuses); the last version of a key wins.
     rows = list({tuple(row[name] for name in key): row for row in rows}.values())
     table = _table(model)
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     insertion = insert(table)
     columns = [name for name in rows[0] if name not in key]
     statement = insertion.on_conflict_do_update(
@@ -79,6 +78,29 @@ def upsert(
     for chunk in batched(rows, BATCH_SIZE):
         written += len(session.execute(statement, chunk).all())
     return written
+
+
+def insert_missing(
+    session: Session,
+    model: type[DeclarativeBase],
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    key: Sequence[str],
+) -> set[tuple[Any, ...]]:
+    """Insert the rows whose `key` is not there yet; return the keys that were inserted."""
+    if not rows:
+        return set()
+    table = _table(model)
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = (
+        insert(table)
+        .on_conflict_do_nothing(index_elements=[table.c[name] for name in key])
+        .returning(*(table.c[name] for name in key))
+    )
+    inserted: set[tuple[Any, ...]] = set()
+    for chunk in batched(rows, BATCH_SIZE):
+        inserted.update(tuple(row) for row in session.execute(statement, chunk))
+    return inserted
 
 
 def ids_by_key(

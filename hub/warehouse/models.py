@@ -5,7 +5,7 @@ from hub.warehouse.cases.models import Case, CaseEvent, CaseLink, CaseParty
 from hub.warehouse.divisions.models import Division
 from hub.warehouse.grids.models import Grid, GridAddress, GridWorker
 from hub.warehouse.households.models import Household, HouseholdMember
-from hub.warehouse.ingestion.models import QuarantinedRecord, SourceCursor
+from hub.warehouse.ingestion.models import QuarantinedRecord, RawRecord, SourceCursor
 from hub.warehouse.persons.models import Person, PersonSource
 from hub.warehouse.tags.models import PersonTag
 
@@ -26,6 +26,7 @@ __all__ = [
     "PersonSource",
     "PersonTag",
     "QuarantinedRecord",
+    "RawRecord",
     "SourceCursor",
     "metadata",
 ]

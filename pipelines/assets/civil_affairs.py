@@ -9,7 +9,7 @@ from hub.sources.civil_affairs import mapping, records
 from hub.warehouse.cases.loading import load_cases
 from hub.warehouse.provenance import LoadRun
 from hub.warehouse.tags.loading import load_tags
-from pipelines.assets.common import SOURCE_RETRY, materialization
+from pipelines.assets.common import SOURCE_RETRY, IngestConfig, materialization
 from pipelines.assets.registry import grid_registry
 from pipelines.ingest import Stream, ingest
 from pipelines.resources import CivilAffairsResource, WarehouseResource
@@ -22,24 +22,35 @@ ASSISTANCE = Stream(
 
 @asset(group_name="civil_affairs", deps=[grid_registry], retry_policy=SOURCE_RETRY)
 def civil_affairs_benefits(
-    context: AssetExecutionContext, civil_affairs: CivilAffairsResource, warehouse: WarehouseResource
+    context: AssetExecutionContext,
+    config: IngestConfig,
+    civil_affairs: CivilAffairsResource,
+    warehouse: WarehouseResource,
 ) -> MaterializeResult[None]:
     """低保, 特困, disability and left-behind registrations as person tags."""
     with warehouse.engine() as engine, closing(civil_affairs.client()) as client:
         report = ingest(
-            engine=engine, run=LoadRun(context.run.run_id), stream=BENEFITS, payloads=client.iter_benefits()
+            engine=engine,
+            full_reload=config.full_reload,
+            run=LoadRun(context.run.run_id),
+            stream=BENEFITS,
+            payloads=client.iter_benefits(),
         )
     return materialization(report)
 
 
 @asset(group_name="civil_affairs", deps=[grid_registry], retry_policy=SOURCE_RETRY)
 def civil_affairs_assistance(
-    context: AssetExecutionContext, civil_affairs: CivilAffairsResource, warehouse: WarehouseResource
+    context: AssetExecutionContext,
+    config: IngestConfig,
+    civil_affairs: CivilAffairsResource,
+    warehouse: WarehouseResource,
 ) -> MaterializeResult[None]:
     """Temporary-assistance applications as cases of kind `assistance`."""
     with warehouse.engine() as engine, closing(civil_affairs.client()) as client:
         report = ingest(
             engine=engine,
+            full_reload=config.full_reload,
             run=LoadRun(context.run.run_id),
             stream=ASSISTANCE,
             payloads=client.iter_assistance(),

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
-from dagster import Backoff, Jitter, MaterializeResult, RetryPolicy
+from dagster import Backoff, Config, Jitter, MaterializeResult, RetryPolicy
+from pydantic import Field
 
 from pipelines.ingest import IngestReport
 
 # A department that fails after the client's own retries gets the whole step retried later.
 SOURCE_RETRY = RetryPolicy(max_retries=3, delay=10, backoff=Backoff.EXPONENTIAL, jitter=Jitter.PLUS_MINUS)
+
+
+class IngestConfig(Config):
+    """Run configuration shared by the source assets."""
+
+    full_reload: bool = Field(
+        default=False,
+        description="Read each source from the start and process every record again, not only new versions",
+    )
 
 
 def materialization(*reports: IngestReport) -> MaterializeResult[None]:

@@ -9,7 +9,7 @@ from hub.sources.justice import mapping, records
 from hub.warehouse.cases.loading import load_cases
 from hub.warehouse.provenance import LoadRun
 from hub.warehouse.tags.loading import load_tags
-from pipelines.assets.common import SOURCE_RETRY, materialization
+from pipelines.assets.common import SOURCE_RETRY, IngestConfig, materialization
 from pipelines.assets.registry import grid_registry
 from pipelines.ingest import Stream, ingest
 from pipelines.resources import JusticeResource, WarehouseResource
@@ -28,12 +28,16 @@ CORRECTION_SUBJECTS = Stream(
 
 @asset(group_name="justice", deps=[grid_registry], retry_policy=SOURCE_RETRY)
 def justice_mediation_cases(
-    context: AssetExecutionContext, justice: JusticeResource, warehouse: WarehouseResource
+    context: AssetExecutionContext,
+    config: IngestConfig,
+    justice: JusticeResource,
+    warehouse: WarehouseResource,
 ) -> MaterializeResult[None]:
     """People's mediation cases (人民调解) with levels, results and the petitions they came from."""
     with warehouse.engine() as engine, closing(justice.client()) as client:
         report = ingest(
             engine=engine,
+            full_reload=config.full_reload,
             run=LoadRun(context.run.run_id),
             stream=MEDIATION_CASES,
             payloads=client.iter_mediation_cases(),
@@ -43,12 +47,16 @@ def justice_mediation_cases(
 
 @asset(group_name="justice", deps=[grid_registry], retry_policy=SOURCE_RETRY)
 def justice_correction_subjects(
-    context: AssetExecutionContext, justice: JusticeResource, warehouse: WarehouseResource
+    context: AssetExecutionContext,
+    config: IngestConfig,
+    justice: JusticeResource,
+    warehouse: WarehouseResource,
 ) -> MaterializeResult[None]:
     """Community correction (社区矫正) and released prisoners (刑满释放) as person tags."""
     with warehouse.engine() as engine, closing(justice.client()) as client:
         report = ingest(
             engine=engine,
+            full_reload=config.full_reload,
             run=LoadRun(context.run.run_id),
             stream=CORRECTION_SUBJECTS,
             payloads=client.iter_correction_subjects(),

@@ -11,7 +11,7 @@ from hub.sources.petitions import mapping, records
 from hub.warehouse.cases.loading import load_cases
 from hub.warehouse.ingestion.service import advance_cursor, get_cursor
 from hub.warehouse.provenance import LoadRun
-from pipelines.assets.common import SOURCE_RETRY, materialization
+from pipelines.assets.common import SOURCE_RETRY, IngestConfig, materialization
 from pipelines.assets.registry import grid_registry
 from pipelines.ingest import IngestReport, Stream, ingest
 from pipelines.resources import PetitionsResource, WarehouseResource
@@ -24,15 +24,20 @@ PETITIONS = Stream(
 
 @asset(group_name="petitions", deps=[grid_registry], retry_policy=SOURCE_RETRY)
 def petitions_feed(
-    context: AssetExecutionContext, petitions: PetitionsResource, warehouse: WarehouseResource
+    context: AssetExecutionContext,
+    config: IngestConfig,
+    petitions: PetitionsResource,
+    warehouse: WarehouseResource,
 ) -> MaterializeResult[None]:
     """Petitions (letter, visit, web, 12345) since the stored cursor, which advances batch by batch."""
     run = LoadRun(context.run.run_id)
     report = IngestReport(stream=f"{Department.PETITIONS.value}.petitions")
     source, stream = Department.PETITIONS.value, PETITIONS.name
     with warehouse.engine() as engine, closing(petitions.client()) as client:
-        with transaction(engine) as session:
-            since = get_cursor(session=session, source_system=source, stream=stream)
+        since = None
+        if not config.full_reload:
+            with transaction(engine) as session:
+                since = get_cursor(session=session, source_system=source, stream=stream)
         for batch in client.iter_feed(since):
             next_since = batch.next_since
 
@@ -43,6 +48,13 @@ def petitions_feed(
                     )
 
             report.add(
-                ingest(engine=engine, run=run, stream=PETITIONS, payloads=batch.items, after_batch=advance)
+                ingest(
+                    engine=engine,
+                    full_reload=config.full_reload,
+                    run=run,
+                    stream=PETITIONS,
+                    payloads=batch.items,
+                    after_batch=advance,
+                )
             )
     return materialization(report)

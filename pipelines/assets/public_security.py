@@ -9,7 +9,7 @@ from hub.sources.public_security import mapping, records
 from hub.warehouse.cases.loading import load_cases
 from hub.warehouse.households.loading import load_households
 from hub.warehouse.provenance import LoadRun
-from pipelines.assets.common import SOURCE_RETRY, materialization
+from pipelines.assets.common import SOURCE_RETRY, IngestConfig, materialization
 from pipelines.assets.registry import grid_registry
 from pipelines.ingest import Stream, ingest
 from pipelines.resources import PublicSecurityResource, WarehouseResource
@@ -24,12 +24,16 @@ INCIDENTS = Stream(
 
 @asset(group_name="public_security", deps=[grid_registry], retry_policy=SOURCE_RETRY)
 def public_security_households(
-    context: AssetExecutionContext, public_security: PublicSecurityResource, warehouse: WarehouseResource
+    context: AssetExecutionContext,
+    config: IngestConfig,
+    public_security: PublicSecurityResource,
+    warehouse: WarehouseResource,
 ) -> MaterializeResult[None]:
     """Households, members and persons from the household register (户籍), placed in grids."""
     with warehouse.engine() as engine, closing(public_security.client()) as client:
         report = ingest(
             engine=engine,
+            full_reload=config.full_reload,
             run=LoadRun(context.run.run_id),
             stream=HOUSEHOLDS,
             payloads=client.iter_households(),
@@ -39,11 +43,18 @@ def public_security_households(
 
 @asset(group_name="public_security", deps=[grid_registry], retry_policy=SOURCE_RETRY)
 def public_security_incidents(
-    context: AssetExecutionContext, public_security: PublicSecurityResource, warehouse: WarehouseResource
+    context: AssetExecutionContext,
+    config: IngestConfig,
+    public_security: PublicSecurityResource,
+    warehouse: WarehouseResource,
 ) -> MaterializeResult[None]:
     """Police incidents (警情) and public-order/criminal cases, with their parties."""
     with warehouse.engine() as engine, closing(public_security.client()) as client:
         report = ingest(
-            engine=engine, run=LoadRun(context.run.run_id), stream=INCIDENTS, payloads=client.iter_incidents()
+            engine=engine,
+            full_reload=config.full_reload,
+            run=LoadRun(context.run.run_id),
+            stream=INCIDENTS,
+            payloads=client.iter_incidents(),
         )
     return materialization(report)

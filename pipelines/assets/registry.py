@@ -9,7 +9,7 @@ from hub.sources.registry import mapping, records
 from hub.warehouse.divisions.loading import load_divisions
 from hub.warehouse.grids.loading import load_grid_addresses, load_grid_workers, load_grids
 from hub.warehouse.provenance import LoadRun
-from pipelines.assets.common import SOURCE_RETRY, materialization
+from pipelines.assets.common import SOURCE_RETRY, IngestConfig, materialization
 from pipelines.ingest import Stream, ingest
 from pipelines.resources import RegistryResource, WarehouseResource
 
@@ -29,15 +29,42 @@ ADDRESSES = Stream(
     group_name="registry", retry_policy=SOURCE_RETRY, description="Divisions, grids, workers, address → grid"
 )
 def grid_registry(
-    context: AssetExecutionContext, registry: RegistryResource, warehouse: WarehouseResource
+    context: AssetExecutionContext,
+    config: IngestConfig,
+    registry: RegistryResource,
+    warehouse: WarehouseResource,
 ) -> MaterializeResult[None]:
     run = LoadRun(run_id=context.run.run_id)
     with warehouse.engine() as engine, closing(registry.client()) as client:
         # Parents before children: grids need their divisions, workers and addresses their grids.
         reports = [
-            ingest(engine=engine, run=run, stream=DIVISIONS, payloads=client.iter_divisions()),
-            ingest(engine=engine, run=run, stream=GRIDS, payloads=client.iter_grids()),
-            ingest(engine=engine, run=run, stream=GRID_WORKERS, payloads=client.iter_grid_workers()),
-            ingest(engine=engine, run=run, stream=ADDRESSES, payloads=client.iter_addresses()),
+            ingest(
+                engine=engine,
+                full_reload=config.full_reload,
+                run=run,
+                stream=DIVISIONS,
+                payloads=client.iter_divisions(),
+            ),
+            ingest(
+                engine=engine,
+                full_reload=config.full_reload,
+                run=run,
+                stream=GRIDS,
+                payloads=client.iter_grids(),
+            ),
+            ingest(
+                engine=engine,
+                full_reload=config.full_reload,
+                run=run,
+                stream=GRID_WORKERS,
+                payloads=client.iter_grid_workers(),
+            ),
+            ingest(
+                engine=engine,
+                full_reload=config.full_reload,
+                run=run,
+                stream=ADDRESSES,
+                payloads=client.iter_addresses(),
+            ),
         ]
     return materialization(*reports)

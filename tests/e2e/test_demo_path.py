@@ -21,7 +21,9 @@ from hub.reference.tables import load_table
 from hub.simulator.model import County
 from hub.warehouse.viewer import Role, Viewer
 from tests.support.browser import chromium_available, render_page
+from tests.api.conftest import ensure_access_log
 from tests.support.databases import copy_of
+from tests.support.graphql import warehouse_engine
 from tests.support.servers import serving
 from tests.support.warehouse import hub_settings, ingest_county
 
@@ -29,7 +31,7 @@ pytestmark = pytest.mark.e2e
 ARTIFACTS = Path(__file__).resolve().parents[2] / "var" / "test-artifacts"
 FIND = """
 query {
-  households(first: 1, filter: {hasTagFrom: "civil_affairs", hasCaseFrom: "justice"}) {
+  households(first: 1, filter: {hasTagFrom: CIVIL_AFFAIRS, hasCaseFrom: JUSTICE}) {
     edges { node { id hhNo } }
   }
 }"""
@@ -43,6 +45,8 @@ def api_url(
     var = tmp_path_factory.mktemp("e2e")
     with copy_of(migrated_template, var) as database_url:
         assert ingest_county(county=golden_county, database_url=database_url, var_dir=var).success
+        with warehouse_engine(database_url) as engine:
+            ensure_access_log(engine)
         with serving(create_app(hub_settings(database_url=database_url, var_dir=var))) as url:
             yield url
 

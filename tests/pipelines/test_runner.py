@@ -57,3 +57,34 @@ def test_second_run_changes_no_row(golden_county: County, loaded_database_url: s
     for asset, metadata in result.metadata.items():
         written = {k: v for k, v in metadata.items() if ".written." in k and v}
         assert not written, (asset, written)
+
+
+def test_second_run_lands_nothing_and_finds_every_record_unchanged(
+    golden_county: County, loaded_database_url: str, tmp_path: Path
+) -> None:
+    result = ingest_county(county=golden_county, database_url=loaded_database_url, var_dir=tmp_path)
+
+    households = result.metadata["public_security_households"]
+    assert (
+        households["households.unchanged"]
+        == households["households.fetched"]
+        == len(golden_county.households)
+    )
+    assert households["households.published"] == 0
+
+
+def test_full_reload_reprocesses_everything_and_still_changes_no_row(
+    golden_county: County, loaded_database_url: str, tmp_path: Path
+) -> None:
+    before = warehouse_rows(loaded_database_url)
+
+    result = ingest_county(
+        county=golden_county, database_url=loaded_database_url, var_dir=tmp_path, full_reload=True
+    )
+
+    households = result.metadata["public_security_households"]
+    assert households["households.published"] == len(golden_county.households)
+    assert households["households.unchanged"] == 0
+    petitions = result.metadata["petitions_feed"]
+    assert petitions["petitions.published"] == len(golden_county.petitions)
+    assert warehouse_rows(loaded_database_url) == before

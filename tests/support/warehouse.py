@@ -15,8 +15,10 @@ def hub_settings(*, database_url: str, var_dir: Path, simulator_url: str = "http
     return Settings(_env_file=None, database_url=database_url, var_dir=var_dir, simulator_url=simulator_url)  # type: ignore[call-arg]
 
 
-def ingest_county(*, county: County, database_url: str, var_dir: Path) -> PipelineRunResult:
+def ingest_county(
+    *, county: County, database_url: str, var_dir: Path, full_reload: bool = False
+) -> PipelineRunResult:
     """Serve `county` on a loopback port and run every asset against it into `database_url`."""
     with running_simulator(county=county) as simulator_url:
         settings = hub_settings(database_url=database_url, var_dir=var_dir, simulator_url=simulator_url)
-        return run_all_assets(settings=settings)
+        return run_all_assets(settings=settings, full_reload=full_reload)

@@ -1,4 +1,4 @@
-"""Ingestion bookkeeping: per-source cursors for incremental loads, and quarantine."""
+"""Ingestion bookkeeping: raw landing, per-source cursors for incremental loads, and quarantine."""
 
 from __future__ import annotations
 
@@ -43,3 +43,23 @@ class QuarantinedRecord(Base):
     run_id: Mapped[str] = mapped_column(String(64))
     quarantined_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
     row_hash: Mapped[str] = mapped_column(String(40))
+
+
+class RawRecord(Base):
+    """Landing: every distinct version of a source record, exactly as the department sent it.
+
+    A version is identified by the hash of its payload, so an unchanged record fetched again lands
+    nothing and is not processed again (unless a full reload asks for it).
+    """
+
+    __tablename__ = "raw_records"
+    __table_args__ = (UniqueConstraint("source_system", "stream", "source_record_id", "payload_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_system: Mapped[str] = mapped_column(String(32))
+    stream: Mapped[str] = mapped_column(String(64))
+    source_record_id: Mapped[str] = mapped_column(String(128))
+    payload_hash: Mapped[str] = mapped_column(String(40))
+    payload: Mapped[str] = mapped_column(Text)
+    run_id: Mapped[str] = mapped_column(String(64), index=True)
+    fetched_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hub.db.upsert import row_hash, upsert
-from hub.warehouse.ingestion.models import QuarantinedRecord, SourceCursor
+from hub.db.upsert import insert_missing, row_hash, upsert
+from hub.warehouse.ingestion.models import QuarantinedRecord, RawRecord, SourceCursor
 from hub.warehouse.provenance import LoadRun, Rejection
 
 
@@ -69,3 +69,35 @@ def advance_cursor(*, session: Session, source_system: str, stream: str, cursor:
         )
     elif existing.cursor != cursor:
         existing.cursor, existing.run_id, existing.updated_at = cursor, run.run_id, dt.datetime.now(dt.UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class RawVersion:
+    """One record as fetched: its id, the hash of its payload, and the payload as JSON."""
+
+    record_id: str
+    payload_hash: str
+    payload: str
+
+
+def land_raw(
+    *, session: Session, source_system: str, stream: str, versions: Sequence[RawVersion], run: LoadRun
+) -> set[tuple[str, str]]:
+    """Land every version not seen before; returns the (record id, hash) pairs that were new."""
+    rows = [
+        {
+            "source_system": source_system,
+            "stream": stream,
+            "source_record_id": v.record_id,
+            "payload_hash": v.payload_hash,
+            "payload": v.payload,
+            "run_id": run.run_id,
+            "fetched_at": run.at,
+        }
+        for v in versions
+    ]
+    key = ("source_system", "stream", "source_record_id", "payload_hash")
+    return {
+        (record_id, payload_hash)
+        for _, _, record_id, payload_hash in insert_missing(session, RawRecord, rows, key=key)
+    }

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 06:15:26.035487
+Create Date: 2026-11-26 06:33:20.439933
 """
 
 from collections.abc import Sequence
@@ -72,6 +72,21 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('quarantined_records', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_quarantined_records_rule'), ['rule'], unique=False)
+
+    op.create_table('raw_records',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('source_system', sa.String(length=32), nullable=False),
+    sa.Column('stream', sa.String(length=64), nullable=False),
+    sa.Column('source_record_id', sa.String(length=128), nullable=False),
+    sa.Column('payload_hash', sa.String(length=40), nullable=False),
+    sa.Column('payload', sa.Text(), nullable=False),
+    sa.Column('run_id', sa.String(length=64), nullable=False),
+    sa.Column('fetched_at', hub.db.base.UtcDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_raw_records')),
+    sa.UniqueConstraint('source_system', 'stream', 'source_record_id', 'payload_hash', name=op.f('uq_raw_records_source_system_stream_source_record_id_payload_hash'))
+    )
+    with op.batch_alter_table('raw_records', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_raw_records_run_id'), ['run_id'], unique=False)
 
     op.create_table('source_cursors',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -370,6 +385,10 @@ def downgrade() -> None:
 
     op.drop_table('grids')
     op.drop_table('source_cursors')
+    with op.batch_alter_table('raw_records', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_raw_records_run_id'))
+
+    op.drop_table('raw_records')
     with op.batch_alter_table('quarantined_records', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_quarantined_records_rule'))
 
