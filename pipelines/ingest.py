@@ -10,6 +10,7 @@ fetched = unchanged + superseded + published + quarantined.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -43,6 +44,8 @@ class Stream(Generic[P, R]):
     record_id: Callable[[P], str]
     map_record: Callable[[P], R]
     load: Callable[..., LoadResult]
+    # When the department last changed a record: the watermark of incremental loads (None: none).
+    changed_at: Callable[[P], dt.datetime | None] | None = None
     # A record id may come several times in one fetch (a feed's successive versions): the last wins.
     latest_only: bool = False
 
@@ -58,6 +61,7 @@ class IngestReport:
     quarantined: int = 0
     superseded: int = 0
     written_by_table: dict[str, int] = field(default_factory=dict)
+    high_water: dt.datetime | None = None  # the latest change time among the records fetched
 
     @property
     def reconciles(self) -> bool:
@@ -103,6 +107,11 @@ def ingest(
     report = IngestReport(stream=f"{stream.department.value}.{stream.name}")
     for batch in batched(payloads, BATCH_SIZE):
         report.fetched += len(batch)
+        if stream.changed_at is not None:
+            times = [t for t in map(stream.changed_at, batch) if t is not None]
+            if report.high_water is not None:
+                times.append(report.high_water)
+            report.high_water = max(times, default=None)
         _publish_batch(engine, run, stream, batch, report, after_batch, full_reload)
     log.info("stream ingested", run_id=run.run_id, **{"stream": report.stream, **report.metadata()})
     return report

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar
 
 from hub.errors import RecordRejected
 from hub.reference import ReferenceEntry, load_table
@@ -20,6 +20,7 @@ from hub.sources.canonical import CaseEventRecord, CaseStatus, Department, Perso
 
 # Every department writes China Standard Time; a timestamp without an offset is read as CST.
 CHINA_TZ = dt.timezone(dt.timedelta(hours=8), "CST")
+T = TypeVar("T")
 _CHINESE_DATE = re.compile(r"^\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*$")
 _SLASH_DATE = re.compile(r"^\s*(\d{4})[/\-.](\d{1,2})[/\-.](\d{1,2})\s*$")
 _CENTS = Decimal("0.01")
@@ -147,6 +148,16 @@ def parse_epoch_ms(value: Any, *, field: str) -> dt.datetime:
 def parse_optional_epoch_ms(value: Any, *, field: str) -> dt.datetime | None:
     """Like `parse_epoch_ms`, but null is None."""
     return None if value is None else parse_epoch_ms(value, field=field)
+
+
+def parse_or_none(parse: Callable[..., T], value: Any) -> T | None:
+    """`parse(value)`, or None where the value is missing or unreadable (for watermarks, not data)."""
+    if value is None:
+        return None
+    try:
+        return parse(value, field="changed_at")
+    except RecordRejected:
+        return None
 
 
 def parse_money(value: str | None, *, field: str) -> str | None:

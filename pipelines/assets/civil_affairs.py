@@ -9,14 +9,26 @@ from hub.sources.civil_affairs import mapping, records
 from hub.warehouse.cases.loading import load_cases
 from hub.warehouse.provenance import LoadRun
 from hub.warehouse.tags.loading import load_tags
-from pipelines.assets.common import SOURCE_RETRY, IngestConfig, materialization
+from pipelines.assets.common import SOURCE_RETRY, IngestConfig, ingest_incrementally, materialization
 from pipelines.assets.registry import grid_registry
-from pipelines.ingest import Stream, ingest
+from pipelines.ingest import Stream
 from pipelines.resources import CivilAffairsResource, WarehouseResource
 
-BENEFITS = Stream(Department.CIVIL_AFFAIRS, "benefits", records.benefit_id, mapping.map_benefit, load_tags)
+BENEFITS = Stream(
+    Department.CIVIL_AFFAIRS,
+    "benefits",
+    records.benefit_id,
+    mapping.map_benefit,
+    load_tags,
+    changed_at=records.changed_at,
+)
 ASSISTANCE = Stream(
-    Department.CIVIL_AFFAIRS, "assistance", records.assistance_id, mapping.map_assistance, load_cases
+    Department.CIVIL_AFFAIRS,
+    "assistance",
+    records.assistance_id,
+    mapping.map_assistance,
+    load_cases,
+    changed_at=records.changed_at,
 )
 
 
@@ -29,12 +41,12 @@ def civil_affairs_benefits(
 ) -> MaterializeResult[None]:
     """低保, 特困, disability and left-behind registrations as person tags."""
     with warehouse.engine() as engine, closing(civil_affairs.client()) as client:
-        report = ingest(
+        report = ingest_incrementally(
             engine=engine,
-            full_reload=config.full_reload,
             run=LoadRun(context.run.run_id),
             stream=BENEFITS,
-            payloads=client.iter_benefits(),
+            config=config,
+            fetch=lambda since: client.iter_benefits(changed_since=since.date() if since else None),
         )
     return materialization(report)
 
@@ -48,11 +60,11 @@ def civil_affairs_assistance(
 ) -> MaterializeResult[None]:
     """Temporary-assistance applications as cases of kind `assistance`."""
     with warehouse.engine() as engine, closing(civil_affairs.client()) as client:
-        report = ingest(
+        report = ingest_incrementally(
             engine=engine,
-            full_reload=config.full_reload,
             run=LoadRun(context.run.run_id),
             stream=ASSISTANCE,
-            payloads=client.iter_assistance(),
+            config=config,
+            fetch=lambda since: client.iter_assistance(changed_since=since.date() if since else None),
         )
     return materialization(report)

@@ -9,13 +9,18 @@ from hub.sources.justice import mapping, records
 from hub.warehouse.cases.loading import load_cases
 from hub.warehouse.provenance import LoadRun
 from hub.warehouse.tags.loading import load_tags
-from pipelines.assets.common import SOURCE_RETRY, IngestConfig, materialization
+from pipelines.assets.common import SOURCE_RETRY, IngestConfig, ingest_incrementally, materialization
 from pipelines.assets.registry import grid_registry
-from pipelines.ingest import Stream, ingest
+from pipelines.ingest import Stream
 from pipelines.resources import JusticeResource, WarehouseResource
 
 MEDIATION_CASES = Stream(
-    Department.JUSTICE, "mediation_cases", records.mediation_case_id, mapping.map_mediation_case, load_cases
+    Department.JUSTICE,
+    "mediation_cases",
+    records.mediation_case_id,
+    mapping.map_mediation_case,
+    load_cases,
+    changed_at=records.changed_at,
 )
 CORRECTION_SUBJECTS = Stream(
     Department.JUSTICE,
@@ -23,6 +28,7 @@ CORRECTION_SUBJECTS = Stream(
     records.correction_subject_id,
     mapping.map_correction_subject,
     load_tags,
+    changed_at=records.changed_at,
 )
 
 
@@ -35,12 +41,12 @@ def justice_mediation_cases(
 ) -> MaterializeResult[None]:
     """People's mediation cases (人民调解) with levels, results and the petitions they came from."""
     with warehouse.engine() as engine, closing(justice.client()) as client:
-        report = ingest(
+        report = ingest_incrementally(
             engine=engine,
-            full_reload=config.full_reload,
             run=LoadRun(context.run.run_id),
             stream=MEDIATION_CASES,
-            payloads=client.iter_mediation_cases(),
+            config=config,
+            fetch=lambda since: client.iter_mediation_cases(updated_since=since),
         )
     return materialization(report)
 
@@ -54,11 +60,11 @@ def justice_correction_subjects(
 ) -> MaterializeResult[None]:
     """Community correction (社区矫正) and released prisoners (刑满释放) as person tags."""
     with warehouse.engine() as engine, closing(justice.client()) as client:
-        report = ingest(
+        report = ingest_incrementally(
             engine=engine,
-            full_reload=config.full_reload,
             run=LoadRun(context.run.run_id),
             stream=CORRECTION_SUBJECTS,
-            payloads=client.iter_correction_subjects(),
+            config=config,
+            fetch=lambda since: client.iter_correction_subjects(updated_since=since),
         )
     return materialization(report)

@@ -9,16 +9,26 @@ from hub.sources.public_security import mapping, records
 from hub.warehouse.cases.loading import load_cases
 from hub.warehouse.households.loading import load_households
 from hub.warehouse.provenance import LoadRun
-from pipelines.assets.common import SOURCE_RETRY, IngestConfig, materialization
+from pipelines.assets.common import SOURCE_RETRY, IngestConfig, ingest_incrementally, materialization
 from pipelines.assets.registry import grid_registry
-from pipelines.ingest import Stream, ingest
+from pipelines.ingest import Stream
 from pipelines.resources import PublicSecurityResource, WarehouseResource
 
 HOUSEHOLDS = Stream(
-    Department.PUBLIC_SECURITY, "households", records.household_id, mapping.map_household, load_households
+    Department.PUBLIC_SECURITY,
+    "households",
+    records.household_id,
+    mapping.map_household,
+    load_households,
+    changed_at=records.changed_at,
 )
 INCIDENTS = Stream(
-    Department.PUBLIC_SECURITY, "incidents", records.incident_id, mapping.map_incident, load_cases
+    Department.PUBLIC_SECURITY,
+    "incidents",
+    records.incident_id,
+    mapping.map_incident,
+    load_cases,
+    changed_at=records.changed_at,
 )
 
 
@@ -31,12 +41,12 @@ def public_security_households(
 ) -> MaterializeResult[None]:
     """Households, members and persons from the household register (户籍), placed in grids."""
     with warehouse.engine() as engine, closing(public_security.client()) as client:
-        report = ingest(
+        report = ingest_incrementally(
             engine=engine,
-            full_reload=config.full_reload,
             run=LoadRun(context.run.run_id),
             stream=HOUSEHOLDS,
-            payloads=client.iter_households(),
+            config=config,
+            fetch=lambda since: client.iter_households(updated_since=since),
         )
     return materialization(report)
 
@@ -50,11 +60,11 @@ def public_security_incidents(
 ) -> MaterializeResult[None]:
     """Police incidents (警情) and public-order/criminal cases, with their parties."""
     with warehouse.engine() as engine, closing(public_security.client()) as client:
-        report = ingest(
+        report = ingest_incrementally(
             engine=engine,
-            full_reload=config.full_reload,
             run=LoadRun(context.run.run_id),
             stream=INCIDENTS,
-            payloads=client.iter_incidents(),
+            config=config,
+            fetch=lambda since: client.iter_incidents(updated_since=since),
         )
     return materialization(report)

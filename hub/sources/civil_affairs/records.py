@@ -6,7 +6,10 @@ Dates come as `2024年3月5日` or `2024/3/5`, money as strings, and ID numbers 
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Final, TypedDict
+
+from hub.sources.fields import CHINA_TZ, parse_chinese_date, parse_or_none
 
 # Column names as the export writes them; the mapping reads cells by these names only.
 ID_NUMBER: Final = "身份证号"
@@ -76,3 +79,9 @@ def benefit_id(row: BenefitRow) -> str:
 def assistance_id(row: AssistanceRow) -> str:
     """The record id civil affairs gives an assistance application (申请编号)."""
     return row.get(APPLICATION_NO, "").strip()
+
+
+def changed_at(row: BenefitRow | AssistanceRow) -> dt.datetime | None:
+    """The export's 更新日期 as the start of that day (the export filters by whole days)."""
+    day = parse_or_none(parse_chinese_date, (row.get(UPDATED_ON) or "").strip())
+    return dt.datetime.combine(day, dt.time(), tzinfo=CHINA_TZ) if day else None

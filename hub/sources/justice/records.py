@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TypedDict
+
+from hub.sources.fields import parse_epoch_ms, parse_or_none
 
 
 class MediationPartyPayload(TypedDict, total=False):
@@ -58,3 +61,8 @@ def correction_subject_id(payload: CorrectionSubjectPayload) -> str:
     who = payload.get("idCard") or payload.get("name")
     parts = (who, payload.get("subjectType"), payload.get("startDate"))
     return "/".join(str(part) for part in parts) if all(parts) else ""
+
+
+def changed_at(payload: MediationCasePayload | CorrectionSubjectPayload) -> dt.datetime | None:
+    """Justice's `updateTime` (epoch milliseconds), None when unreadable."""
+    return parse_or_none(parse_epoch_ms, payload.get("updateTime"))

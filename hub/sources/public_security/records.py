@@ -6,7 +6,10 @@ types say what the contract promises, and the mapping checks every field before 
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TypedDict
+
+from hub.sources.fields import parse_datetime, parse_or_none
 
 
 class MemberPayload(TypedDict, total=False):
@@ -55,3 +58,8 @@ def household_id(payload: HouseholdPayload) -> str:
 def incident_id(payload: IncidentPayload) -> str:
     """The record id public security gives an incident (警情编号)."""
     return str(payload.get("incident_no", ""))
+
+
+def changed_at(payload: HouseholdPayload | IncidentPayload) -> dt.datetime | None:
+    """When public security last changed the record (its `updated_at`), None when unreadable."""
+    return parse_or_none(parse_datetime, payload.get("updated_at"))
