@@ -22,8 +22,16 @@ from pipelines.definitions import all_assets, source_assets
 from pipelines.resources import resources_from_settings
 
 POLL_SECONDS = 0.25
-# Government networks are air-gapped: Dagster must not try to send usage statistics.
-INSTANCE_YAML = "telemetry:\n  enabled: false\n"
+# Government networks are air-gapped: Dagster must not try to send usage statistics. Each
+# department's assets share a pool named after it, and one asset per department runs at a time
+# across all runs, so that no department (the petitions API rate-limits) sees concurrent readers.
+INSTANCE_YAML = """\
+telemetry:
+  enabled: false
+concurrency:
+  pools:
+    default_limit: 1
+"""
 
 
 @dataclass(frozen=True)

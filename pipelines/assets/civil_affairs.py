@@ -32,7 +32,7 @@ ASSISTANCE = Stream(
 )
 
 
-@asset(group_name="civil_affairs", deps=[grid_registry], retry_policy=SOURCE_RETRY)
+@asset(group_name="civil_affairs", pool="civil_affairs", deps=[grid_registry], retry_policy=SOURCE_RETRY)
 def civil_affairs_benefits(
     context: AssetExecutionContext,
     config: IngestConfig,
@@ -51,7 +51,7 @@ def civil_affairs_benefits(
     return materialization(report)
 
 
-@asset(group_name="civil_affairs", deps=[grid_registry], retry_policy=SOURCE_RETRY)
+@asset(group_name="civil_affairs", pool="civil_affairs", deps=[grid_registry], retry_policy=SOURCE_RETRY)
 def civil_affairs_assistance(
     context: AssetExecutionContext,
     config: IngestConfig,

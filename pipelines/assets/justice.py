@@ -32,7 +32,7 @@ CORRECTION_SUBJECTS = Stream(
 )
 
 
-@asset(group_name="justice", deps=[grid_registry], retry_policy=SOURCE_RETRY)
+@asset(group_name="justice", pool="justice", deps=[grid_registry], retry_policy=SOURCE_RETRY)
 def justice_mediation_cases(
     context: AssetExecutionContext,
     config: IngestConfig,
@@ -51,7 +51,7 @@ def justice_mediation_cases(
     return materialization(report)
 
 
-@asset(group_name="justice", deps=[grid_registry], retry_policy=SOURCE_RETRY)
+@asset(group_name="justice", pool="justice", deps=[grid_registry], retry_policy=SOURCE_RETRY)
 def justice_correction_subjects(
     context: AssetExecutionContext,
     config: IngestConfig,

@@ -22,7 +22,7 @@ PETITIONS = Stream(
 )
 
 
-@asset(group_name="petitions", deps=[grid_registry], retry_policy=SOURCE_RETRY)
+@asset(group_name="petitions", pool="petitions", deps=[grid_registry], retry_policy=SOURCE_RETRY)
 def petitions_feed(
     context: AssetExecutionContext,
     config: IngestConfig,

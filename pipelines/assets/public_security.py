@@ -32,7 +32,7 @@ INCIDENTS = Stream(
 )
 
 
-@asset(group_name="public_security", deps=[grid_registry], retry_policy=SOURCE_RETRY)
+@asset(group_name="public_security", pool="public_security", deps=[grid_registry], retry_policy=SOURCE_RETRY)
 def public_security_households(
     context: AssetExecutionContext,
     config: IngestConfig,
@@ -51,7 +51,7 @@ def public_security_households(
     return materialization(report)
 
 
-@asset(group_name="public_security", deps=[grid_registry], retry_policy=SOURCE_RETRY)
+@asset(group_name="public_security", pool="public_security", deps=[grid_registry], retry_policy=SOURCE_RETRY)
 def public_security_incidents(
     context: AssetExecutionContext,
     config: IngestConfig,

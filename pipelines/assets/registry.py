@@ -26,7 +26,10 @@ ADDRESSES = Stream(
 
 
 @asset(
-    group_name="registry", retry_policy=SOURCE_RETRY, description="Divisions, grids, workers, address → grid"
+    group_name="registry",
+    pool="registry",
+    retry_policy=SOURCE_RETRY,
+    description="Divisions, grids, workers, address → grid",
 )
 def grid_registry(
     context: AssetExecutionContext,
