@@ -11,6 +11,7 @@ from pipelines.assets.justice import justice_correction_subjects, justice_mediat
 from pipelines.assets.petitions import petitions_feed
 from pipelines.assets.public_security import public_security_households, public_security_incidents
 from pipelines.assets.registry import grid_registry
+from pipelines.checks import reconciliation_checks
 from pipelines.jobs import ingest_all, ingest_petitions
 from pipelines.resources import resources_from_settings
 from pipelines.schedules import hourly_petitions, nightly_ingest
@@ -27,9 +28,11 @@ source_assets: list[AssetsDefinition] = [
     petitions_feed,
 ]
 all_assets: list[AssetsDefinition] = [*source_assets, case_links]
+all_checks = reconciliation_checks(source_assets)
 
 defs = Definitions(
     assets=all_assets,
+    asset_checks=all_checks,
     jobs=[ingest_all, ingest_petitions],
     schedules=[nightly_ingest, hourly_petitions],
     resources=resources_from_settings(get_settings()),

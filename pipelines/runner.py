@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from hub.config import Settings
-from pipelines.definitions import all_assets, source_assets
+from pipelines.definitions import all_assets, all_checks, source_assets
 from pipelines.resources import resources_from_settings
 
 POLL_SECONDS = 0.25
@@ -39,6 +39,7 @@ class PipelineRunResult:
     run_id: str
     success: bool
     metadata: dict[str, dict[str, Any]]  # asset key → its materialisation metadata
+    checks: dict[str, bool]  # "asset:check" → passed
 
 
 def dagster_instance(settings: Settings) -> DagsterInstance:
@@ -66,7 +67,7 @@ def run_all_assets(
     def execute() -> None:
         try:
             outcome["result"] = materialize(
-                all_assets,
+                [*all_assets, *all_checks],
                 instance=instance,
                 resources=resources_from_settings(settings),
                 tags={"hub/invocation": invocation},
@@ -92,7 +93,11 @@ def run_all_assets(
         for event in result.get_asset_materialization_events()
         if event.asset_key is not None
     }
-    return PipelineRunResult(run_id=result.run_id, success=result.success, metadata=metadata)
+    checks = {
+        f"{e.asset_key.to_user_string()}:{e.check_name}": e.passed
+        for e in result.get_asset_check_evaluations()
+    }
+    return PipelineRunResult(run_id=result.run_id, success=result.success, metadata=metadata, checks=checks)
 
 
 def _show_progress(

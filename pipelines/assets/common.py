@@ -73,12 +73,9 @@ def _save_watermark(engine: Engine, stream: Stream[P, R], report: IngestReport, 
 
 
 def materialization(*reports: IngestReport) -> MaterializeResult[None]:
-    """Metadata per stream (`households.fetched` …); a stream that does not reconcile fails the asset."""
+    """Metadata per stream (`households.fetched` …), which the `reconciles` check reads."""
     metadata: dict[str, object] = {}
     for report in reports:
         name = report.stream.split(".", 1)[1]
         metadata.update({f"{name}.{key}": value for key, value in report.metadata().items()})
-    broken = [r.stream for r in reports if not r.reconciles]
-    if broken:
-        raise RuntimeError(f"streams do not reconcile (fetched ≠ published + quarantined): {broken}")
     return MaterializeResult(metadata=metadata)  # type: ignore[arg-type]
