@@ -80,6 +80,27 @@ def _reason(error: ValidationError) -> IdRejection:
     return IdRejection.BAD_FORMAT
 
 
+@functools.lru_cache(maxsize=16384)
+def _check_birth_place(address_code: str, year: int) -> None:
+    # `ric.get_birth_place` scans stdnum's region table (~0.5 ms a number, most of `ric.validate`'s
+    # cost): at a million mentions that is minutes. The answer depends only on the address code and
+    # the birth year, so ask stdnum once per pair with a stand-in date of that year.
+    ric.get_birth_place(f"{address_code}{year:04d}01010000")
+
+
+def _validate(number: str) -> str:
+    """`ric.validate` for an 18-character number, with the region look-up cached (same checks)."""
+    if len(number) != _LENGTH:
+        raise InvalidLength()
+    if not number[:-1].isdigit():
+        raise InvalidFormat()
+    if number[-1] != ric.calc_check_digit(number):
+        raise InvalidChecksum()
+    birth = ric.get_birth_date(number)
+    _check_birth_place(number[:_ADDRESS_LENGTH], birth.year)
+    return number
+
+
 def normalise_id_number(raw: str | None) -> NormalisedId:
     """Normalise an ID number as a department wrote it to the 18-digit GB 11643 form.
 
@@ -101,7 +122,7 @@ def normalise_id_number(raw: str | None) -> NormalisedId:
     if not (compact[:-1].isdigit() and (compact[-1].isdigit() or compact[-1] == "X")):
         return NormalisedId(as_sent=raw, number=None, rejection=IdRejection.BAD_FORMAT)
     try:
-        number = str(ric.validate(compact))
+        number = _validate(compact)
     except ValidationError as error:
         return NormalisedId(as_sent=raw, number=None, rejection=_reason(error), upgraded=upgraded)
     return NormalisedId(as_sent=raw, number=number, upgraded=upgraded)

@@ -1,0 +1,91 @@
+"""Blocking: which pairs of mentions are worth scoring, so that cost grows with rows, not rows².
+
+Each mention is put into a few small blocks by keys that the same person keeps under the noise
+departments make (a homophone keeps its pinyin; a missing ID keeps the birth date the register
+states; a petitioner keeps their phone):
+
+- `birth|<date>|<surname pinyin>`: typos and traditional characters in the given name;
+- `household|<户号>`: any typo, when the household is known (a handful of people per block);
+- `phone|<number>`;
+- `village|<division>|<full pinyin>`: mentions that state only a name and where the record was made.
+
+Only pairs inside one block are scored, each once however many blocks it shares. A block bigger
+than `max_block_size` is not scored at all (its pairs would be quadratic) and is reported as a
+`SkippedBlock`: a key shared by that many mentions (a hotline's switchboard number, a placeholder
+birth date) identifies no one.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from hub.resolution.candidates import Profile
+
+# 100 mentions make 4,950 pairs: generous for real keys (a household, one birth date and surname in
+# a county of a million is a few dozen mentions), small enough that one bad key cannot dominate.
+MAX_BLOCK_SIZE = 100
+
+
+@dataclass(frozen=True, slots=True)
+class SkippedBlock:
+    """A block not scored because it held too many mentions."""
+
+    key: str
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class Blocks:
+    """Pairs to score (indexes into the profiles, smaller first, in a deterministic order)."""
+
+    pairs: tuple[tuple[int, int], ...]
+    skipped: tuple[SkippedBlock, ...]
+
+
+def blocking_keys(profile: Profile) -> Iterator[str]:
+    """The blocks a mention goes into (see module docstring)."""
+    name = profile.name
+    if profile.birth_date is not None and name.surname_pinyin:
+        yield f"birth|{profile.birth_date.isoformat()}|{' '.join(name.surname_pinyin)}"
+    if profile.household_no is not None:
+        yield f"household|{profile.household_no}"
+    if profile.phone is not None:
+        yield f"phone|{profile.phone}"
+    if profile.division_code is not None and name.pinyin:
+        yield f"village|{profile.division_code}|{name.pinyin_text}"
+
+
+def _worth_scoring(left: Profile, right: Profile) -> bool:
+    # Equal valid IDs are merged by tier 1 and the same warehouse person needs no evidence; two
+    # different valid IDs can at most reach review, which needs the names to sound the same.
+    if left.id_number is not None and right.id_number is not None:
+        return left.id_number != right.id_number and left.name.pinyin == right.name.pinyin
+    person = left.candidate.person_id
+    return person is None or person != right.candidate.person_id
+
+
+def candidate_pairs(profiles: Sequence[Profile], *, max_block_size: int = MAX_BLOCK_SIZE) -> Blocks:
+    """Every pair that shares a block and could change the outcome, each once."""
+    blocks: dict[str, list[int]] = defaultdict(list)
+    for index, profile in enumerate(profiles):
+        for key in blocking_keys(profile):
+            blocks[key].append(index)
+    seen: set[tuple[int, int]] = set()
+    pairs: list[tuple[int, int]] = []
+    skipped: list[SkippedBlock] = []
+    for key in sorted(blocks):
+        members = blocks[key]
+        if len(members) > max_block_size:
+            skipped.append(SkippedBlock(key, len(members)))
+            continue
+        for position, left in enumerate(members):
+            for right in members[position + 1 :]:
+                pair = (left, right) if left < right else (right, left)
+                if pair in seen:
+                    continue
+                seen.add(pair)
+                if _worth_scoring(profiles[pair[0]], profiles[pair[1]]):
+                    pairs.append(pair)
+    return Blocks(tuple(pairs), tuple(skipped))
