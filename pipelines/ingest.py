@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -48,6 +49,15 @@ class Stream(Generic[P, R]):
     changed_at: Callable[[P], dt.datetime | None] | None = None
     # A record id may come several times in one fetch (a feed's successive versions): the last wins.
     latest_only: bool = False
+    # The payload's top-level fields as the contract promises them (a TypedDict): drift is measured
+    # against it. Drifted records still go through mapping, which quarantines what it cannot read.
+    payload_type: type | None = None
+
+    @property
+    def contract_fields(self) -> frozenset[str]:
+        if self.payload_type is None:
+            return frozenset()
+        return frozenset(self.payload_type.__required_keys__ | self.payload_type.__optional_keys__)  # type: ignore[attr-defined]
 
 
 @dataclass
@@ -62,6 +72,8 @@ class IngestReport:
     superseded: int = 0
     written_by_table: dict[str, int] = field(default_factory=dict)
     high_water: dt.datetime | None = None  # the latest change time among the records fetched
+    fields_added: Counter[str] = field(default_factory=Counter)  # not in the contract: records with it
+    fields_missing: Counter[str] = field(default_factory=Counter)  # in the contract: records without it
 
     @property
     def reconciles(self) -> bool:
@@ -76,6 +88,8 @@ class IngestReport:
         self.superseded += other.superseded
         for table, count in other.written_by_table.items():
             self.written_by_table[table] = self.written_by_table.get(table, 0) + count
+        self.fields_added.update(other.fields_added)
+        self.fields_missing.update(other.fields_missing)
 
     def metadata(self) -> dict[str, Any]:
         return {
@@ -85,6 +99,8 @@ class IngestReport:
             "quarantined": self.quarantined,
             "superseded": self.superseded,
             "reconciles": self.reconciles,
+            "drift.fields_added": _tally(self.fields_added),
+            "drift.fields_missing": _tally(self.fields_missing),
             **{f"written.{table}": count for table, count in sorted(self.written_by_table.items())},
         }
 
@@ -107,6 +123,7 @@ def ingest(
     report = IngestReport(stream=f"{stream.department.value}.{stream.name}")
     for batch in batched(payloads, BATCH_SIZE):
         report.fetched += len(batch)
+        _measure_drift(stream, batch, report)
         if stream.changed_at is not None:
             times = [t for t in map(stream.changed_at, batch) if t is not None]
             if report.high_water is not None:
@@ -115,6 +132,21 @@ def ingest(
         _publish_batch(engine, run, stream, batch, report, after_batch, full_reload)
     log.info("stream ingested", run_id=run.run_id, **{"stream": report.stream, **report.metadata()})
     return report
+
+
+def _measure_drift(stream: Stream[P, R], batch: Sequence[P], report: IngestReport) -> None:
+    expected = stream.contract_fields
+    if not expected:
+        return
+    for payload in batch:
+        if isinstance(payload, Mapping):
+            report.fields_added.update(set(payload) - expected)
+            report.fields_missing.update(expected - set(payload))
+
+
+def _tally(counts: Counter[str]) -> str:
+    """`"field (records), …"`, most frequent first; `"none"` when empty (Dagster metadata is flat)."""
+    return ", ".join(f"{name} ({count})" for name, count in counts.most_common()) or "none"
 
 
 def _publish_batch(

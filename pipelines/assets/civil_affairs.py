@@ -21,6 +21,7 @@ BENEFITS = Stream(
     mapping.map_benefit,
     load_tags,
     changed_at=records.changed_at,
+    payload_type=records.BenefitRow,
 )
 ASSISTANCE = Stream(
     Department.CIVIL_AFFAIRS,
@@ -29,6 +30,7 @@ ASSISTANCE = Stream(
     mapping.map_assistance,
     load_cases,
     changed_at=records.changed_at,
+    payload_type=records.AssistanceRow,
 )
 
 

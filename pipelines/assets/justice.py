@@ -21,6 +21,7 @@ MEDIATION_CASES = Stream(
     mapping.map_mediation_case,
     load_cases,
     changed_at=records.changed_at,
+    payload_type=records.MediationCasePayload,
 )
 CORRECTION_SUBJECTS = Stream(
     Department.JUSTICE,
@@ -29,6 +30,7 @@ CORRECTION_SUBJECTS = Stream(
     mapping.map_correction_subject,
     load_tags,
     changed_at=records.changed_at,
+    payload_type=records.CorrectionSubjectPayload,
 )
 
 

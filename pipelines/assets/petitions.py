@@ -18,7 +18,13 @@ from pipelines.resources import PetitionsResource, WarehouseResource
 
 # The feed sends every version of a petition; within a batch only the latest is published.
 PETITIONS = Stream(
-    Department.PETITIONS, "petitions", records.petition_id, mapping.map_petition, load_cases, latest_only=True
+    Department.PETITIONS,
+    "petitions",
+    records.petition_id,
+    mapping.map_petition,
+    load_cases,
+    latest_only=True,
+    payload_type=records.PetitionPayload,
 )
 
 

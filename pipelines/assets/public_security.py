@@ -21,6 +21,7 @@ HOUSEHOLDS = Stream(
     mapping.map_household,
     load_households,
     changed_at=records.changed_at,
+    payload_type=records.HouseholdPayload,
 )
 INCIDENTS = Stream(
     Department.PUBLIC_SECURITY,
@@ -29,6 +30,7 @@ INCIDENTS = Stream(
     mapping.map_incident,
     load_cases,
     changed_at=records.changed_at,
+    payload_type=records.IncidentPayload,
 )
 
 

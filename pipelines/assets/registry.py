@@ -14,14 +14,36 @@ from pipelines.ingest import Stream, ingest
 from pipelines.resources import RegistryResource, WarehouseResource
 
 DIVISIONS = Stream(
-    Department.REGISTRY, "divisions", records.division_id, mapping.map_division, load_divisions
+    Department.REGISTRY,
+    "divisions",
+    records.division_id,
+    mapping.map_division,
+    load_divisions,
+    payload_type=records.DivisionPayload,
 )
-GRIDS = Stream(Department.REGISTRY, "grids", records.grid_id, mapping.map_grid, load_grids)
+GRIDS = Stream(
+    Department.REGISTRY,
+    "grids",
+    records.grid_id,
+    mapping.map_grid,
+    load_grids,
+    payload_type=records.GridPayload,
+)
 GRID_WORKERS = Stream(
-    Department.REGISTRY, "grid_workers", records.grid_worker_id, mapping.map_grid_worker, load_grid_workers
+    Department.REGISTRY,
+    "grid_workers",
+    records.grid_worker_id,
+    mapping.map_grid_worker,
+    load_grid_workers,
+    payload_type=records.GridWorkerPayload,
 )
 ADDRESSES = Stream(
-    Department.REGISTRY, "addresses", records.address_id, mapping.map_address, load_grid_addresses
+    Department.REGISTRY,
+    "addresses",
+    records.address_id,
+    mapping.map_address,
+    load_grid_addresses,
+    payload_type=records.AddressPayload,
 )
 
 
