@@ -8,6 +8,7 @@ from hub.config import get_settings
 from pipelines.assets.cases import case_links
 from pipelines.assets.civil_affairs import civil_affairs_assistance, civil_affairs_benefits
 from pipelines.assets.justice import justice_correction_subjects, justice_mediation_cases
+from pipelines.assets.persons import person_resolution
 from pipelines.assets.petitions import petitions_feed
 from pipelines.assets.public_security import public_security_households, public_security_incidents
 from pipelines.assets.registry import grid_registry
@@ -27,7 +28,7 @@ source_assets: list[AssetsDefinition] = [
     justice_correction_subjects,
     petitions_feed,
 ]
-all_assets: list[AssetsDefinition] = [*source_assets, case_links]
+all_assets: list[AssetsDefinition] = [*source_assets, person_resolution, case_links]
 all_checks = reconciliation_checks(source_assets)
 
 defs = Definitions(

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from hub.resolution.addresses import normalise_address
-from hub.resolution.identity import NormalisedId, fold_width, normalise_id_number
+from hub.resolution.identity import NormalisedId, birth_date_of, fold_width, normalise_id_number, sex_of
 from hub.resolution.names import SpokenName, spoken_name
 
 # GB/T 2261.1 sex codes; anything else (unknown codes, 0 and 9) counts as not stated.
@@ -94,24 +94,16 @@ def normalise_code(raw: str | None) -> str | None:
     return folded or None
 
 
-def _id_birth_date(number: str) -> dt.date:
-    return dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
-
-
-def _id_sex(number: str) -> str:
-    return MALE if int(number[16]) % 2 else FEMALE
-
-
 def profile(candidate: PersonCandidate) -> Profile:
     """Normalise one candidate; birth date and sex fall back on what its valid ID number says."""
     normalised = normalise_id_number(candidate.id_number_as_sent)
     number = normalised.number
     birth = candidate.birth_date
     if birth is None and number is not None:
-        birth = _id_birth_date(number)  # stdnum validated the date, so this cannot raise
+        birth = birth_date_of(number)  # stdnum validated the date, so this cannot raise
     sex = candidate.sex if candidate.sex in _SEXES else None
     if sex is None and number is not None:
-        sex = _id_sex(number)
+        sex = sex_of(number)
     address = normalise_address(candidate.address) if candidate.address else None
     return Profile(
         candidate=candidate,

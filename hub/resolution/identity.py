@@ -8,6 +8,7 @@ the original spelling is kept by the caller (`PersonRecord.id_number_as_sent`, `
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 import unicodedata
@@ -132,6 +133,17 @@ def normalise_id_number(raw: str | None) -> NormalisedId:
 def _t2s() -> opencc.OpenCC:
     # Building the converter loads its dictionaries; do it once per process.
     return opencc.OpenCC("t2s")
+
+
+def birth_date_of(number: str) -> dt.date:
+    """The birth date a valid 18-digit number carries (GB 11643 digits 7–14)."""
+    birth: dt.date = ric.get_birth_date(number)
+    return birth
+
+
+def sex_of(number: str) -> str:
+    """The GB/T 2261.1 sex a valid 18-digit number carries: an odd sequence digit is male."""
+    return "1" if int(number[16]) % 2 else "2"
 
 
 def normalise_name(raw: str) -> str:

@@ -111,6 +111,8 @@ class _Clusters:
 
     def join(self, left: int, right: int) -> None:
         a_root, b_root = self.find(left), self.find(right)
+        if a_root == b_root:
+            return  # already one cluster (several deterministic edges can link the same mentions)
         a, b = self._groups[a_root], self._groups[b_root]
         if len(a.members) < len(b.members):
             a_root, b_root, a, b = b_root, a_root, b, a

@@ -6,7 +6,7 @@ from hub.warehouse.divisions.models import Division
 from hub.warehouse.grids.models import Grid, GridAddress, GridWorker
 from hub.warehouse.households.models import Household, HouseholdMember
 from hub.warehouse.ingestion.models import QuarantinedRecord, RawRecord, SourceCursor
-from hub.warehouse.persons.models import Person, PersonSource
+from hub.warehouse.persons.models import Person, PersonMatch, PersonMatchReview, PersonSource
 from hub.warehouse.tags.models import PersonTag
 
 metadata = Base.metadata
@@ -23,6 +23,8 @@ __all__ = [
     "Household",
     "HouseholdMember",
     "Person",
+    "PersonMatch",
+    "PersonMatchReview",
     "PersonSource",
     "PersonTag",
     "QuarantinedRecord",

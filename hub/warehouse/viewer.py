@@ -15,11 +15,17 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
+# Roles whose empty scope means the whole county rather than nothing.
+COUNTY_WIDE_ROLES = frozenset({Role.COUNTY_OFFICER, Role.DEPARTMENT_OFFICER})
+
+
 @dataclass(frozen=True, slots=True)
 class Viewer:
     """An authenticated caller. `scope_codes` are division or grid code prefixes they may see.
 
-    An empty scope means the whole county, which only county-wide roles get.
+    An empty scope means the whole county, which only county-wide roles get. A department officer
+    additionally sees only their own department's cases, and other departments' tags only when they
+    are not sensitive (grade 1).
     """
 
     user_id: str
@@ -28,8 +34,23 @@ class Viewer:
     department: str | None = None
 
     @property
+    def sees_every_grid(self) -> bool:
+        """No grid restriction applies (households, persons and cases of the whole county)."""
+        return self.role is Role.ADMIN or (self.role in COUNTY_WIDE_ROLES and not self.scope_codes)
+
+    @property
+    def limited_to_department(self) -> bool:
+        """Cases and sensitive tags are limited to `department` (department officers)."""
+        return self.role is Role.DEPARTMENT_OFFICER
+
+    @property
     def sees_everything(self) -> bool:
-        return self.role is Role.ADMIN or (self.role is Role.COUNTY_OFFICER and not self.scope_codes)
+        """Every row of every table the API serves, unrestricted."""
+        return self.sees_every_grid and not self.limited_to_department
+
+    @property
+    def reads_access_log(self) -> bool:
+        return self.role in (Role.AUDITOR, Role.ADMIN)
 
 
 SYSTEM_VIEWER = Viewer(user_id="system", role=Role.ADMIN)

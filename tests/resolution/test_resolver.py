@@ -161,3 +161,15 @@ def test_duplicate_mention_ids_are_refused() -> None:
     except ValueError:
         return
     raise AssertionError("duplicate mention ids were accepted")
+
+
+def test_mentions_linked_by_several_deterministic_edges_stay_one_cluster() -> None:
+    # Three mentions of one warehouse person give three same-person edges; the third joins nothing.
+    mentions = [
+        PersonCandidate(mention_id=f"m{i}", department="public_security", name_as_sent="张三", person_id=7)
+        for i in range(3)
+    ]
+
+    resolution = resolve(mentions)
+
+    assert [cluster.mention_ids for cluster in resolution.clusters] == [("m0", "m1", "m2")]

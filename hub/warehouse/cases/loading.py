@@ -18,7 +18,11 @@ from hub.warehouse.provenance import LoadResult, LoadRun, with_provenance
 
 def load_cases(*, session: Session, records: Sequence[CaseRecord], run: LoadRun) -> LoadResult:
     """Upsert cases with their parties, links and events; then resolve links between departments."""
-    mentions = [PersonMention(person=p.person, source=r.source) for r in records for p in r.parties]
+    mentions = [
+        PersonMention(person=p.person, source=r.source, address=r.address, division_code=r.division_code)
+        for r in records
+        for p in r.parties
+    ]
     person_ids, persons_written = resolve_persons(session=session, mentions=mentions, run=run)
     divisions = division_ids(session=session, codes=[r.division_code for r in records if r.division_code])
     grids = grids_for_addresses(session=session, addresses=[r.address for r in records if r.address])

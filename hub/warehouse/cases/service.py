@@ -4,15 +4,44 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, and_, not_, or_, select
 from sqlalchemy.orm import Session
 
 from hub.warehouse.cases.models import Case, CaseEvent, CaseLink, CaseParty
+from hub.warehouse.grids.models import Grid
 from hub.warehouse.pagination import Page, keyset, page_of
-from hub.warehouse.scope import scoped
+from hub.warehouse.scope import scoped_cases
 from hub.warehouse.viewer import Viewer
+
+CHINA = ZoneInfo("Asia/Shanghai")
+# 受理, 分流, 办理: a case in one of these statuses is still open; 办结 and 回访 close it.
+OPEN_STATUSES = ("received", "assigned", "in_progress")
+
+
+def today_in_china() -> dt.date:
+    """The calendar day deadlines are counted against: the departments' own (China Standard Time)."""
+    return dt.datetime.now(CHINA).date()
+
+
+def is_open(status: str) -> bool:
+    return status in OPEN_STATUSES
+
+
+def is_overdue(*, status: str, deadline: dt.date | None, today: dt.date) -> bool:
+    """Open past its deadline (信访: 60 days from receipt)."""
+    return deadline is not None and deadline < today and is_open(status)
+
+
+def open_condition() -> ColumnElement[bool]:
+    return Case.status.in_(OPEN_STATUSES)
+
+
+def overdue_condition(today: dt.date) -> ColumnElement[bool]:
+    return and_(Case.deadline.is_not(None), Case.deadline < today, open_condition())
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,106 +86,148 @@ class EventRow:
     note: str | None
 
 
-def _case_row(c: Case) -> CaseRow:
-    return CaseRow(
-        id=c.id,
-        department=c.department,
-        case_no=c.case_no,
-        kind=c.kind,
-        category=c.category,
-        status=c.status,
-        resolution_level=c.resolution_level,
-        opened_at=c.opened_at,
-        closed_at=c.closed_at,
-        deadline=c.deadline,
-        division_id=c.division_id,
-        grid_id=c.grid_id,
-        address=c.address,
-        summary=c.summary,
-        satisfaction=c.satisfaction,
-    )
+@dataclass(frozen=True, slots=True)
+class CaseFilter:
+    """Which cases to list; every given condition must hold, and a tuple means any of its values."""
+
+    departments: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    resolution_levels: tuple[str, ...] = ()
+    grid_code: str | None = None
+    opened_from: dt.datetime | None = None
+    opened_before: dt.datetime | None = None
+    overdue: bool | None = None
+    is_open: bool | None = None
+
+
+_CASE_COLUMNS = (
+    Case.id,
+    Case.department,
+    Case.case_no,
+    Case.kind,
+    Case.category,
+    Case.status,
+    Case.resolution_level,
+    Case.opened_at,
+    Case.closed_at,
+    Case.deadline,
+    Case.division_id,
+    Case.grid_id,
+    Case.address,
+    Case.summary,
+    Case.satisfaction,
+)
+
+
+_CASE_FIELDS = tuple(f.name for f in fields(CaseRow))
+
+
+def _case_row(values: Sequence[Any]) -> CaseRow:
+    return CaseRow(**dict(zip(_CASE_FIELDS, values, strict=True)))
 
 
 def get_cases(*, session: Session, viewer: Viewer, ids: Sequence[int]) -> dict[int, CaseRow]:
     """The cases with these ids that the viewer may see."""
-    statement = scoped(select(Case).where(Case.id.in_(ids)), viewer, Case.grid_id)
-    return {c.id: _case_row(c) for c in session.scalars(statement)}
+    statement = scoped_cases(select(*_CASE_COLUMNS).where(Case.id.in_(ids)), viewer)
+    return {row.id: _case_row(row) for row in session.execute(statement)}
+
+
+def _filtered(where: CaseFilter, *, today: dt.date) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if where.departments:
+        conditions.append(Case.department.in_(where.departments))
+    if where.kinds:
+        conditions.append(Case.kind.in_(where.kinds))
+    if where.statuses:
+        conditions.append(Case.status.in_(where.statuses))
+    if where.resolution_levels:
+        conditions.append(Case.resolution_level.in_(where.resolution_levels))
+    if where.grid_code is not None:
+        conditions.append(Case.grid_id.in_(select(Grid.id).where(Grid.code.startswith(where.grid_code))))
+    if where.opened_from is not None:
+        conditions.append(Case.opened_at >= where.opened_from)
+    if where.opened_before is not None:
+        conditions.append(Case.opened_at < where.opened_before)
+    if where.overdue is not None:
+        overdue = overdue_condition(today)
+        conditions.append(overdue if where.overdue else not_(overdue))
+    if where.is_open is not None:
+        conditions.append(open_condition() if where.is_open else not_(open_condition()))
+    return conditions
 
 
 def list_cases(
     *,
     session: Session,
     viewer: Viewer,
-    department: str | None = None,
-    kind: str | None = None,
+    where: CaseFilter = CaseFilter(),
+    today: dt.date | None = None,
     after: int | None = None,
     first: int = 20,
 ) -> Page[CaseRow]:
-    """Cases visible to the viewer, optionally of one department or kind, in id order."""
-    statement = scoped(select(Case), viewer, Case.grid_id)
-    if department is not None:
-        statement = statement.where(Case.department == department)
-    if kind is not None:
-        statement = statement.where(Case.kind == kind)
-    rows = [_case_row(c) for c in session.scalars(keyset(statement, Case.id, after=after, first=first))]
+    """Cases visible to the viewer and matching `where`, in id order."""
+    statement = scoped_cases(select(*_CASE_COLUMNS), viewer)
+    statement = statement.where(*_filtered(where, today=today or today_in_china()))
+    rows = [_case_row(row) for row in session.execute(keyset(statement, Case.id, after=after, first=first))]
     return page_of(rows, first=first, id_of=lambda row: row.id)
 
 
 def cases_of_persons(
     *, session: Session, viewer: Viewer, person_ids: Sequence[int]
 ) -> dict[int, list[CaseRow]]:
-    """The visible cases each person is a party to, newest first."""
-    statement = scoped(
-        select(CaseParty.person_id, Case).join(Case, Case.id == CaseParty.case_id),
-        viewer,
-        Case.grid_id,
+    """The visible cases each person is a party to, newest first (a person's cases are few)."""
+    statement = scoped_cases(
+        select(CaseParty.person_id, *_CASE_COLUMNS).join(Case, Case.id == CaseParty.case_id), viewer
     ).where(CaseParty.person_id.in_(person_ids))
     found: dict[int, list[CaseRow]] = {id_: [] for id_ in person_ids}
     seen: set[tuple[int, int]] = set()
-    for person_id, case in session.execute(statement.order_by(Case.opened_at.desc(), Case.id)):
+    for person_id, *columns in session.execute(statement.order_by(Case.opened_at.desc(), Case.id)):
+        case = _case_row(columns)
         if (person_id, case.id) not in seen:
             seen.add((person_id, case.id))
-            found[person_id].append(_case_row(case))
+            found[person_id].append(case)
     return found
 
 
 def parties_of_cases(*, session: Session, case_ids: Sequence[int]) -> dict[int, list[PartyRow]]:
     """Each case's parties with their roles."""
     statement = (
-        select(CaseParty).where(CaseParty.case_id.in_(case_ids)).order_by(CaseParty.case_id, CaseParty.id)
+        select(CaseParty.case_id, CaseParty.person_id, CaseParty.role)
+        .where(CaseParty.case_id.in_(case_ids))
+        .order_by(CaseParty.case_id, CaseParty.id)
     )
     found: dict[int, list[PartyRow]] = {id_: [] for id_ in case_ids}
-    for p in session.scalars(statement):
-        found[p.case_id].append(PartyRow(case_id=p.case_id, person_id=p.person_id, role=p.role))
+    for case_id, person_id, role in session.execute(statement):
+        found[case_id].append(PartyRow(case_id=case_id, person_id=person_id, role=role))
     return found
 
 
 def links_of_cases(*, session: Session, case_ids: Sequence[int]) -> dict[int, list[LinkRow]]:
     """Each case's links to other cases, in both directions (a link names the case it points from)."""
-    statement = select(CaseLink).where(
-        or_(CaseLink.case_id.in_(case_ids), CaseLink.target_case_id.in_(case_ids))
-    )
+    statement = select(
+        CaseLink.case_id, CaseLink.target_case_no, CaseLink.target_case_id, CaseLink.relation
+    ).where(or_(CaseLink.case_id.in_(case_ids), CaseLink.target_case_id.in_(case_ids)))
     found: dict[int, list[LinkRow]] = {id_: [] for id_ in case_ids}
-    for link in session.scalars(statement.order_by(CaseLink.id)):
+    for case_id, target_case_no, target_case_id, relation in session.execute(statement.order_by(CaseLink.id)):
         row = LinkRow(
-            case_id=link.case_id,
-            target_case_no=link.target_case_no,
-            target_case_id=link.target_case_id,
-            relation=link.relation,
+            case_id=case_id, target_case_no=target_case_no, target_case_id=target_case_id, relation=relation
         )
-        if link.case_id in found:
-            found[link.case_id].append(row)
-        if link.target_case_id in found and link.target_case_id != link.case_id:
-            found[link.target_case_id].append(row)
+        if case_id in found:
+            found[case_id].append(row)
+        if target_case_id in found and target_case_id != case_id:
+            found[target_case_id].append(row)
     return found
 
 
 def events_of_cases(*, session: Session, case_ids: Sequence[int]) -> dict[int, list[EventRow]]:
     """Each case's events in time order: its timeline."""
     statement = (
-        select(CaseEvent).where(CaseEvent.case_id.in_(case_ids)).order_by(CaseEvent.case_id, CaseEvent.at)
+        select(CaseEvent.case_id, CaseEvent.at, CaseEvent.status, CaseEvent.note)
+        .where(CaseEvent.case_id.in_(case_ids))
+        .order_by(CaseEvent.case_id, CaseEvent.at)
     )
     found: dict[int, list[EventRow]] = {id_: [] for id_ in case_ids}
-    for e in session.scalars(statement):
-        found[e.case_id].append(EventRow(case_id=e.case_id, at=e.at, status=e.status, note=e.note))
+    for case_id, at, status, note in session.execute(statement):
+        found[case_id].append(EventRow(case_id=case_id, at=at, status=status, note=note))
     return found

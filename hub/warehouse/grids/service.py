@@ -1,15 +1,22 @@
-"""Reading grids, micro-grids and their workers."""
+"""Reading grids, micro-grids, their workers, and the statistics of a grid's subtree."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session, aliased
 
+from hub.warehouse.cases.models import Case
+from hub.warehouse.cases.service import open_condition, overdue_condition, today_in_china
 from hub.warehouse.grids.models import Grid, GridWorker
-from hub.warehouse.scope import scoped
+from hub.warehouse.households.models import Household, HouseholdMember
+from hub.warehouse.households.service import current_tag_condition
+from hub.warehouse.pagination import Page, keyset, page_of
+from hub.warehouse.scope import scoped, scoped_cases, scoped_tags
+from hub.warehouse.tags.models import PersonTag
 from hub.warehouse.viewer import Viewer
 
 
@@ -32,43 +39,156 @@ class GridWorkerRow:
     grid_id: int
 
 
-def _grid_row(g: Grid) -> GridRow:
-    return GridRow(
-        id=g.id, code=g.code, name=g.name, level=g.level, division_id=g.division_id, parent_id=g.parent_id
-    )
+@dataclass(frozen=True, slots=True)
+class DepartmentCaseCount:
+    department: str
+    open: int
+    overdue: int
+
+
+@dataclass(frozen=True, slots=True)
+class GridStatisticsRow:
+    """Counts over a grid and its micro-grids (what a dashboard tile shows)."""
+
+    grid_id: int
+    households: int
+    persons: int
+    tags_by_kind: tuple[tuple[str, int], ...]
+    cases_by_department: tuple[DepartmentCaseCount, ...]
+
+
+_COLUMNS = (Grid.id, Grid.code, Grid.name, Grid.level, Grid.division_id, Grid.parent_id)
 
 
 def get_grids(*, session: Session, viewer: Viewer, ids: Sequence[int]) -> dict[int, GridRow]:
     """The grids with these ids that the viewer may see."""
-    statement = scoped(select(Grid).where(Grid.id.in_(ids)), viewer, Grid.id)
-    return {g.id: _grid_row(g) for g in session.scalars(statement)}
+    statement = scoped(select(*_COLUMNS).where(Grid.id.in_(ids)), viewer, Grid.id)
+    return {row.id: GridRow(*row) for row in session.execute(statement)}
 
 
 def get_grid_by_code(*, session: Session, viewer: Viewer, code: str) -> GridRow | None:
     """The grid with this code, if it exists and the viewer may see it."""
-    statement = scoped(select(Grid).where(Grid.code == code), viewer, Grid.id)
-    grid = session.scalars(statement).one_or_none()
-    return _grid_row(grid) if grid else None
+    statement = scoped(select(*_COLUMNS).where(Grid.code == code), viewer, Grid.id)
+    row = session.execute(statement).one_or_none()
+    return GridRow(*row) if row else None
+
+
+def list_grids(
+    *,
+    session: Session,
+    viewer: Viewer,
+    within: str | None = None,
+    level: str | None = None,
+    after: int | None = None,
+    first: int = 20,
+) -> Page[GridRow]:
+    """Visible grids whose code lies under `within` (a division or grid code, itself excluded), by id."""
+    statement = scoped(select(*_COLUMNS), viewer, Grid.id)
+    if within is not None:
+        statement = statement.where(Grid.code.startswith(within, autoescape=True), Grid.code != within)
+    if level is not None:
+        statement = statement.where(Grid.level == level)
+    rows = [GridRow(*row) for row in session.execute(keyset(statement, Grid.id, after=after, first=first))]
+    return page_of(rows, first=first, id_of=lambda row: row.id)
 
 
 def children_of_grids(
     *, session: Session, viewer: Viewer, grid_ids: Sequence[int]
 ) -> dict[int, list[GridRow]]:
     """Each grid's micro-grids, in code order."""
-    statement = scoped(select(Grid).where(Grid.parent_id.in_(grid_ids)), viewer, Grid.id).order_by(Grid.code)
+    statement = scoped(select(*_COLUMNS).where(Grid.parent_id.in_(grid_ids)), viewer, Grid.id)
     found: dict[int, list[GridRow]] = {id_: [] for id_ in grid_ids}
-    for g in session.scalars(statement):
-        assert g.parent_id is not None
-        found[g.parent_id].append(_grid_row(g))
+    for row in session.execute(statement.order_by(Grid.code)):
+        found[row.parent_id].append(GridRow(*row))
     return found
 
 
 def workers_of_grids(*, session: Session, grid_ids: Sequence[int]) -> dict[int, list[GridWorkerRow]]:
     """The workers responsible for each grid."""
-    statement = select(GridWorker).where(GridWorker.grid_id.in_(grid_ids)).order_by(GridWorker.worker_no)
+    statement = (
+        select(GridWorker.id, GridWorker.worker_no, GridWorker.name, GridWorker.phone, GridWorker.grid_id)
+        .where(GridWorker.grid_id.in_(grid_ids))
+        .order_by(GridWorker.worker_no)
+    )
     found: dict[int, list[GridWorkerRow]] = {id_: [] for id_ in grid_ids}
-    for w in session.scalars(statement):
-        found[w.grid_id].append(
-            GridWorkerRow(id=w.id, worker_no=w.worker_no, name=w.name, phone=w.phone, grid_id=w.grid_id)
-        )
+    for row in session.execute(statement):
+        found[row.grid_id].append(GridWorkerRow(*row))
     return found
+
+
+def statistics_of_grids(
+    *, session: Session, viewer: Viewer, grid_ids: Sequence[int], today: dt.date | None = None
+) -> dict[int, GridStatisticsRow]:
+    """Households, persons, current tags by kind, and open and overdue cases by department over each
+    grid's subtree: three aggregate statements for any number of grids.
+
+    The grids are expected to be visible already (a grid's subtree is in scope when the grid is); case
+    and tag counts follow the viewer's department limits.
+    """
+    today = today or today_in_china()
+    root, sub = aliased(Grid), aliased(Grid)
+    # A grid's subtree is every grid whose code begins with its code (itself included).
+    subtree = (
+        select(root.id.label("root_id"), sub.id.label("grid_id"))
+        .join(sub, sub.code.startswith(root.code))
+        .where(root.id.in_(grid_ids))
+        .subquery()
+    )
+    people = session.execute(
+        select(
+            subtree.c.root_id,
+            func.count(func.distinct(Household.id)),
+            func.count(func.distinct(HouseholdMember.person_id)),
+        )
+        .join(Household, Household.grid_id == subtree.c.grid_id)
+        .outerjoin(
+            HouseholdMember,
+            (HouseholdMember.household_id == Household.id) & HouseholdMember.valid_to.is_(None),
+        )
+        .group_by(subtree.c.root_id)
+    ).all()
+    tags = session.execute(
+        scoped_tags(
+            select(subtree.c.root_id, PersonTag.kind, func.count(func.distinct(PersonTag.person_id)))
+            .join(Household, Household.grid_id == subtree.c.grid_id)
+            .join(HouseholdMember, HouseholdMember.household_id == Household.id)
+            .join(PersonTag, PersonTag.person_id == HouseholdMember.person_id)
+            .where(HouseholdMember.valid_to.is_(None), current_tag_condition(today)),
+            viewer,
+        )
+        .group_by(subtree.c.root_id, PersonTag.kind)
+        .order_by(subtree.c.root_id, PersonTag.kind)
+    ).all()
+    cases = session.execute(
+        scoped_cases(
+            select(
+                subtree.c.root_id,
+                Case.department,
+                func.sum(case((open_condition(), 1), else_=0)),
+                func.sum(case((overdue_condition(today), 1), else_=0)),
+            )
+            .join(Case, Case.grid_id == subtree.c.grid_id)
+            .where(open_condition()),
+            viewer,
+        )
+        .group_by(subtree.c.root_id, Case.department)
+        .order_by(subtree.c.root_id, Case.department)
+    ).all()
+    counts = {id_: (0, 0) for id_ in grid_ids}
+    counts.update({root_id: (households, persons) for root_id, households, persons in people})
+    kinds: dict[int, list[tuple[str, int]]] = {id_: [] for id_ in grid_ids}
+    for root_id, kind, holders in tags:
+        kinds[root_id].append((kind, holders))
+    departments: dict[int, list[DepartmentCaseCount]] = {id_: [] for id_ in grid_ids}
+    for root_id, department, open_, overdue in cases:
+        departments[root_id].append(DepartmentCaseCount(department=department, open=open_, overdue=overdue))
+    return {
+        id_: GridStatisticsRow(
+            grid_id=id_,
+            households=counts[id_][0],
+            persons=counts[id_][1],
+            tags_by_kind=tuple(kinds[id_]),
+            cases_by_department=tuple(departments[id_]),
+        )
+        for id_ in grid_ids
+    }

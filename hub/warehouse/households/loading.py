@@ -24,7 +24,17 @@ def load_households(*, session: Session, records: Sequence[HouseholdRecord], run
     A household is placed in a grid by the registry's address rule; an address the registry does not
     know leaves the household without a grid rather than guessing one.
     """
-    mentions = [PersonMention(person=m.person, source=m.source) for r in records for m in r.members]
+    mentions = [
+        PersonMention(
+            person=m.person,
+            source=m.source,
+            address=r.address,
+            household_no=r.hh_no,
+            division_code=r.division_code,
+        )
+        for r in records
+        for m in r.members
+    ]
     person_ids, persons_written = resolve_persons(session=session, mentions=mentions, run=run)
     divisions = division_ids(session=session, codes=[r.division_code for r in records])
     grids = grids_for_addresses(session=session, addresses=[r.address for r in records])

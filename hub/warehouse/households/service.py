@@ -5,16 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from hub.warehouse.cases.models import Case, CaseParty
+from hub.warehouse.cases.service import open_condition, today_in_china
 from hub.warehouse.grids.models import Grid
 from hub.warehouse.households.models import Household, HouseholdMember
 from hub.warehouse.pagination import Page, keyset, page_of
-from hub.warehouse.scope import scoped
+from hub.warehouse.scope import scoped, scoped_cases, scoped_tags
 from hub.warehouse.tags.models import PersonTag
 from hub.warehouse.viewer import Viewer
 
@@ -38,33 +38,40 @@ class MemberRow:
     valid_to: dt.date | None
 
 
-def _household_rows(statement: Select[Any], session: Session) -> list[HouseholdRow]:
-    return [
-        HouseholdRow(
-            id=h.id,
-            hh_no=h.hh_no,
-            address=h.address,
-            division_id=h.division_id,
-            grid_id=h.grid_id,
-            head_person_id=h.head_person_id,
-        )
-        for h in session.scalars(statement)
-    ]
+_HOUSEHOLD_COLUMNS = (
+    Household.id,
+    Household.hh_no,
+    Household.address,
+    Household.division_id,
+    Household.grid_id,
+    Household.head_person_id,
+)
 
 
 def get_households(*, session: Session, viewer: Viewer, ids: Sequence[int]) -> dict[int, HouseholdRow]:
     """The households with these ids that the viewer may see (others are simply absent)."""
-    statement = scoped(select(Household).where(Household.id.in_(ids)), viewer, Household.grid_id)
-    return {row.id: row for row in _household_rows(statement, session)}
+    statement = scoped(select(*_HOUSEHOLD_COLUMNS).where(Household.id.in_(ids)), viewer, Household.grid_id)
+    return {row.id: HouseholdRow(*row) for row in session.execute(statement)}
 
 
 @dataclass(frozen=True, slots=True)
 class HouseholdFilter:
-    """Which households to list: a grid subtree, and members with tags or cases from a department."""
+    """Which households to list; every given condition must hold.
+
+    `tag_kinds`: a current member holds a current tag of any of these kinds; `address_contains`: the
+    registered address contains this text (literally, no wildcards).
+    """
 
     grid_code: str | None = None
+    tag_kinds: tuple[str, ...] = ()
     has_tag_from: str | None = None
     has_case_from: str | None = None
+    has_open_cases: bool | None = None
+    address_contains: str | None = None
+
+
+def current_tag_condition(today: dt.date) -> ColumnElement[bool]:
+    return or_(PersonTag.valid_to.is_(None), PersonTag.valid_to >= today)
 
 
 def list_households(
@@ -72,47 +79,72 @@ def list_households(
     session: Session,
     viewer: Viewer,
     where: HouseholdFilter = HouseholdFilter(),
+    today: dt.date | None = None,
     after: int | None = None,
     first: int = 20,
 ) -> Page[HouseholdRow]:
-    """Households visible to the viewer and matching `where`, in id order."""
-    statement = scoped(select(Household), viewer, Household.grid_id)
+    """Households visible to the viewer and matching `where`, in id order.
+
+    Conditions on members' tags and cases only see the tags and cases the viewer may see, so that a
+    filter cannot reveal what the view would hide.
+    """
+    today = today or today_in_china()
+    statement = scoped(select(*_HOUSEHOLD_COLUMNS), viewer, Household.grid_id)
     if where.grid_code is not None:
         in_subtree = select(Grid.id).where(Grid.code.startswith(where.grid_code))
         statement = statement.where(Household.grid_id.in_(in_subtree))
+    if where.address_contains:
+        statement = statement.where(Household.address.contains(where.address_contains, autoescape=True))
     members = select(HouseholdMember.household_id).where(HouseholdMember.valid_to.is_(None))
+    if where.tag_kinds:
+        tagged = scoped_tags(
+            select(PersonTag.person_id).where(
+                PersonTag.kind.in_(where.tag_kinds), current_tag_condition(today)
+            ),
+            viewer,
+        )
+        statement = statement.where(Household.id.in_(members.where(HouseholdMember.person_id.in_(tagged))))
     if where.has_tag_from is not None:
-        tagged = select(PersonTag.person_id).where(PersonTag.department == where.has_tag_from)
+        tagged = scoped_tags(
+            select(PersonTag.person_id).where(PersonTag.department == where.has_tag_from), viewer
+        )
         statement = statement.where(Household.id.in_(members.where(HouseholdMember.person_id.in_(tagged))))
     if where.has_case_from is not None:
-        parties = (
+        parties = scoped_cases(
             select(CaseParty.person_id)
             .join(Case, Case.id == CaseParty.case_id)
-            .where(Case.department == where.has_case_from)
+            .where(Case.department == where.has_case_from),
+            viewer,
         )
         statement = statement.where(Household.id.in_(members.where(HouseholdMember.person_id.in_(parties))))
-    rows = _household_rows(keyset(statement, Household.id, after=after, first=first), session)
+    if where.has_open_cases is not None:
+        open_parties = scoped_cases(
+            select(CaseParty.person_id).join(Case, Case.id == CaseParty.case_id).where(open_condition()),
+            viewer,
+        )
+        with_open = Household.id.in_(members.where(HouseholdMember.person_id.in_(open_parties)))
+        statement = statement.where(with_open if where.has_open_cases else ~with_open)
+    page = keyset(statement, Household.id, after=after, first=first)
+    rows = [HouseholdRow(*row) for row in session.execute(page)]
     return page_of(rows, first=first, id_of=lambda row: row.id)
 
 
 def members_of_households(*, session: Session, household_ids: Sequence[int]) -> dict[int, list[MemberRow]]:
     """Current members of each household, head first, then by relation and person."""
     statement = (
-        select(HouseholdMember)
+        select(
+            HouseholdMember.household_id,
+            HouseholdMember.person_id,
+            HouseholdMember.relation,
+            HouseholdMember.valid_from,
+            HouseholdMember.valid_to,
+        )
         .where(HouseholdMember.household_id.in_(household_ids), HouseholdMember.valid_to.is_(None))
         .order_by(HouseholdMember.household_id, HouseholdMember.relation, HouseholdMember.person_id)
     )
     members: dict[int, list[MemberRow]] = {id_: [] for id_ in household_ids}
-    for m in session.scalars(statement):
-        members[m.household_id].append(
-            MemberRow(
-                household_id=m.household_id,
-                person_id=m.person_id,
-                relation=m.relation,
-                valid_from=m.valid_from,
-                valid_to=m.valid_to,
-            )
-        )
+    for row in session.execute(statement):
+        members[row.household_id].append(MemberRow(*row))
     return members
 
 

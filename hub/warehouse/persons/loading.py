@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.db.upsert import batched, ids_by_key, upsert
+from hub.resolution.identity import birth_date_of, sex_of
 from hub.sources.canonical import Department, PersonRecord, SourceRef
 from hub.warehouse.persons.models import Person, PersonSource
 from hub.warehouse.provenance import LoadRun, with_provenance
@@ -25,10 +26,13 @@ SOURCE_PRIORITY = {
 
 @dataclass(frozen=True, slots=True)
 class PersonMention:
-    """A person as one source record mentions them."""
+    """A person as one source record mentions them, with where the record places them."""
 
     person: PersonRecord
     source: SourceRef
+    address: str | None = None
+    household_no: str | None = None
+    division_code: str | None = None
 
 
 def identity_key(mention: PersonMention) -> str:
@@ -61,8 +65,9 @@ def resolve_persons(
 ) -> tuple[dict[str, int], dict[str, int]]:
     """Person id for every mention's identity key, creating or improving persons as needed.
 
-    A person's attributes come from the most trusted mention seen so far (see `_rank`). Returns the
-    ids and the rows written per table.
+    A person's attributes come from the most trusted mention seen so far (see `_rank`). A person
+    that fuzzy resolution has merged into another resolves to the survivor. Returns the ids and the
+    rows written per table.
     """
     best: dict[str, tuple[Rank, PersonMention]] = {}
     for mention in mentions:
@@ -76,23 +81,37 @@ def resolve_persons(
         if key in current and current[key] < rank:
             continue
         person = mention.person
+        number = person.id_number
         content = {
             "identity_key": key,
-            "id_number": person.id_number,
+            "id_number": number,
             "name": person.name,
-            "sex": person.sex,
+            # A valid ID number states birth date and sex even where the record does not.
+            "sex": person.sex or (sex_of(number) if number else None),
             "ethnicity": person.ethnicity,
-            "birth_date": person.birth_date,
+            "birth_date": person.birth_date or (birth_date_of(number) if number else None),
             "phone": person.phone,
         }
         rows.append(with_provenance(content, source=mention.source, run=run))
     written = {"persons": upsert(session, Person, rows, key=("identity_key",))}
-    ids = {
+    loaded = {
         key: id_
         for (key,), id_ in ids_by_key(session, Person, ("identity_key",), ((k,) for k in best)).items()
     }
-    written["person_sources"] = _record_sources(session, mentions, ids, run)
-    return ids, written
+    survivors = _survivors(session, list(loaded.values()))
+    written["person_sources"] = _record_sources(session, mentions, loaded, survivors, run)
+    return {key: survivors.get(id_, id_) for key, id_ in loaded.items()}, written
+
+
+def _survivors(session: Session, person_ids: list[int]) -> dict[int, int]:
+    """For each merged person among `person_ids`, the person it was merged into."""
+    found: dict[int, int] = {}
+    for chunk in batched(person_ids):
+        statement = select(Person.id, Person.merged_into_id).where(
+            Person.id.in_(chunk), Person.merged_into_id.is_not(None)
+        )
+        found.update({id_: survivor for id_, survivor in session.execute(statement) if survivor is not None})
+    return found
 
 
 def _current_ranks(session: Session, keys: list[str]) -> dict[str, Rank]:
@@ -104,18 +123,29 @@ def _current_ranks(session: Session, keys: list[str]) -> dict[str, Rank]:
 
 
 def _record_sources(
-    session: Session, mentions: Sequence[PersonMention], ids: dict[str, int], run: LoadRun
+    session: Session,
+    mentions: Sequence[PersonMention],
+    loaded: dict[str, int],
+    survivors: dict[int, int],
+    run: LoadRun,
 ) -> int:
     rows = {}
     for mention in mentions:
-        person_id = ids[identity_key(mention)]
+        loaded_id = loaded[identity_key(mention)]
+        person = mention.person
         content = {
-            "person_id": person_id,
-            "name_as_sent": mention.person.name,
-            "id_number_as_sent": mention.person.id_number_as_sent,
+            "person_id": survivors.get(loaded_id, loaded_id),
+            "loaded_person_id": loaded_id,
+            "name_as_sent": person.name_as_sent or person.name,
+            "id_number_as_sent": person.id_number_as_sent,
+            "sex": person.sex,
+            "birth_date": person.birth_date,
+            "phone": person.phone,
+            "address": mention.address,
+            "household_no": mention.household_no,
+            "division_code": mention.division_code,
         }
         row = with_provenance(content, source=mention.source, run=run)
-        rows[(mention.source.department, mention.source.record_id, person_id)] = row
-    return upsert(
-        session, PersonSource, list(rows.values()), key=("source_system", "source_record_id", "person_id")
-    )
+        rows[(mention.source.department, mention.source.record_id, loaded_id)] = row
+    key = ("source_system", "source_record_id", "loaded_person_id")
+    return upsert(session, PersonSource, list(rows.values()), key=key)

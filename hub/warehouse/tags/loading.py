@@ -23,7 +23,7 @@ def load_tags(*, session: Session, records: Sequence[TagRecord], run: LoadRun) -
         for r in records
         if r.kind not in kinds
     )
-    mentions = [PersonMention(person=r.person, source=r.source) for r in known]
+    mentions = [PersonMention(person=r.person, source=r.source, household_no=r.household_no) for r in known]
     person_ids, persons_written = resolve_persons(session=session, mentions=mentions, run=run)
     rows = []
     for record in known:

@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hub.warehouse.scope import scoped_tags
 from hub.warehouse.tags.models import PersonTag
+from hub.warehouse.viewer import Viewer
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,25 +26,24 @@ class TagRow:
     amount: str | None
 
 
-def tags_of_persons(*, session: Session, person_ids: Sequence[int]) -> dict[int, list[TagRow]]:
-    """Each person's tags, current and past, newest first."""
-    statement = (
-        select(PersonTag)
-        .where(PersonTag.person_id.in_(person_ids))
-        .order_by(PersonTag.person_id, PersonTag.valid_from.desc(), PersonTag.id)
-    )
+def tags_of_persons(
+    *, session: Session, viewer: Viewer, person_ids: Sequence[int]
+) -> dict[int, list[TagRow]]:
+    """Each person's tags the viewer may see, current and past, newest first."""
+    statement = scoped_tags(
+        select(
+            PersonTag.id,
+            PersonTag.person_id,
+            PersonTag.kind,
+            PersonTag.department,
+            PersonTag.sensitivity,
+            PersonTag.valid_from,
+            PersonTag.valid_to,
+            PersonTag.amount,
+        ).where(PersonTag.person_id.in_(person_ids)),
+        viewer,
+    ).order_by(PersonTag.person_id, PersonTag.valid_from.desc(), PersonTag.id)
     found: dict[int, list[TagRow]] = {id_: [] for id_ in person_ids}
-    for t in session.scalars(statement):
-        found[t.person_id].append(
-            TagRow(
-                id=t.id,
-                person_id=t.person_id,
-                kind=t.kind,
-                department=t.department,
-                sensitivity=t.sensitivity,
-                valid_from=t.valid_from,
-                valid_to=t.valid_to,
-                amount=t.amount,
-            )
-        )
+    for row in session.execute(statement):
+        found[row.person_id].append(TagRow(*row))
     return found

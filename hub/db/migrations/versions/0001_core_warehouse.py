@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 06:33:20.439933
+Create Date: 2026-11-26 06:46:34.753178
 """
 
 from collections.abc import Sequence
@@ -38,6 +38,24 @@ def upgrade() -> None:
     with op.batch_alter_table('divisions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_divisions_parent_id'), ['parent_id'], unique=False)
 
+    op.create_table('person_match_reviews',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('left_mention', sa.String(length=200), nullable=False),
+    sa.Column('right_mention', sa.String(length=200), nullable=False),
+    sa.Column('reason', sa.String(length=16), nullable=False),
+    sa.Column('score', sa.Float(), nullable=False),
+    sa.Column('evidence', sa.Text(), nullable=False),
+    sa.Column('status', sa.String(length=12), nullable=False),
+    sa.Column('run_id', sa.String(length=64), nullable=False),
+    sa.Column('created_at', hub.db.base.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('reviewed_by', sa.String(length=64), nullable=True),
+    sa.Column('reviewed_at', hub.db.base.UtcDateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_person_match_reviews')),
+    sa.UniqueConstraint('left_mention', 'right_mention', name=op.f('uq_person_match_reviews_left_mention_right_mention'))
+    )
+    with op.batch_alter_table('person_match_reviews', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_person_match_reviews_status'), ['status'], unique=False)
+
     op.create_table('persons',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('identity_key', sa.String(length=200), nullable=False),
@@ -47,15 +65,20 @@ def upgrade() -> None:
     sa.Column('ethnicity', sa.String(length=2), nullable=True),
     sa.Column('birth_date', sa.Date(), nullable=True),
     sa.Column('phone', sa.String(length=20), nullable=True),
+    sa.Column('merged_into_id', sa.Integer(), nullable=True),
     sa.Column('source_system', sa.String(length=32), nullable=False),
     sa.Column('source_record_id', sa.String(length=128), nullable=False),
     sa.Column('run_id', sa.String(length=64), nullable=False),
     sa.Column('loaded_at', hub.db.base.UtcDateTime(timezone=True), nullable=False),
     sa.Column('row_hash', sa.String(length=40), nullable=False),
+    sa.ForeignKeyConstraint(['merged_into_id'], ['persons.id'], name=op.f('fk_persons_merged_into_id_persons')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_persons')),
     sa.UniqueConstraint('id_number', name=op.f('uq_persons_id_number')),
     sa.UniqueConstraint('identity_key', name=op.f('uq_persons_identity_key'))
     )
+    with op.batch_alter_table('persons', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_persons_merged_into_id'), ['merged_into_id'], unique=False)
+
     op.create_table('quarantined_records',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('source_system', sa.String(length=32), nullable=False),
@@ -119,21 +142,52 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_grids_division_id'), ['division_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_grids_parent_id'), ['parent_id'], unique=False)
 
+    op.create_table('person_matches',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('left_mention', sa.String(length=200), nullable=False),
+    sa.Column('right_mention', sa.String(length=200), nullable=False),
+    sa.Column('survivor_person_id', sa.Integer(), nullable=False),
+    sa.Column('absorbed_person_id', sa.Integer(), nullable=False),
+    sa.Column('rule', sa.String(length=16), nullable=False),
+    sa.Column('tier', sa.Integer(), nullable=False),
+    sa.Column('score', sa.Float(), nullable=False),
+    sa.Column('evidence', sa.Text(), nullable=False),
+    sa.Column('run_id', sa.String(length=64), nullable=False),
+    sa.Column('created_at', hub.db.base.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('undone_at', hub.db.base.UtcDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['absorbed_person_id'], ['persons.id'], name=op.f('fk_person_matches_absorbed_person_id_persons')),
+    sa.ForeignKeyConstraint(['survivor_person_id'], ['persons.id'], name=op.f('fk_person_matches_survivor_person_id_persons')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_person_matches')),
+    sa.UniqueConstraint('left_mention', 'right_mention', name=op.f('uq_person_matches_left_mention_right_mention'))
+    )
+    with op.batch_alter_table('person_matches', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_person_matches_absorbed_person_id'), ['absorbed_person_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_person_matches_survivor_person_id'), ['survivor_person_id'], unique=False)
+
     op.create_table('person_sources',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.Column('loaded_person_id', sa.Integer(), nullable=False),
     sa.Column('name_as_sent', sa.String(length=50), nullable=False),
     sa.Column('id_number_as_sent', sa.String(length=32), nullable=True),
+    sa.Column('sex', sa.String(length=1), nullable=True),
+    sa.Column('birth_date', sa.Date(), nullable=True),
+    sa.Column('phone', sa.String(length=20), nullable=True),
+    sa.Column('address', sa.String(length=200), nullable=True),
+    sa.Column('household_no', sa.String(length=32), nullable=True),
+    sa.Column('division_code', sa.String(length=12), nullable=True),
     sa.Column('source_system', sa.String(length=32), nullable=False),
     sa.Column('source_record_id', sa.String(length=128), nullable=False),
     sa.Column('run_id', sa.String(length=64), nullable=False),
     sa.Column('loaded_at', hub.db.base.UtcDateTime(timezone=True), nullable=False),
     sa.Column('row_hash', sa.String(length=40), nullable=False),
+    sa.ForeignKeyConstraint(['loaded_person_id'], ['persons.id'], name=op.f('fk_person_sources_loaded_person_id_persons')),
     sa.ForeignKeyConstraint(['person_id'], ['persons.id'], name=op.f('fk_person_sources_person_id_persons')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_person_sources')),
-    sa.UniqueConstraint('source_system', 'source_record_id', 'person_id', name=op.f('uq_person_sources_source_system_source_record_id_person_id'))
+    sa.UniqueConstraint('source_system', 'source_record_id', 'loaded_person_id', name=op.f('uq_person_sources_source_system_source_record_id_loaded_person_id'))
     )
     with op.batch_alter_table('person_sources', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_person_sources_loaded_person_id'), ['loaded_person_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_person_sources_person_id'), ['person_id'], unique=False)
 
     op.create_table('person_tags',
@@ -377,8 +431,14 @@ def downgrade() -> None:
     op.drop_table('person_tags')
     with op.batch_alter_table('person_sources', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_person_sources_person_id'))
+        batch_op.drop_index(batch_op.f('ix_person_sources_loaded_person_id'))
 
     op.drop_table('person_sources')
+    with op.batch_alter_table('person_matches', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_person_matches_survivor_person_id'))
+        batch_op.drop_index(batch_op.f('ix_person_matches_absorbed_person_id'))
+
+    op.drop_table('person_matches')
     with op.batch_alter_table('grids', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_grids_parent_id'))
         batch_op.drop_index(batch_op.f('ix_grids_division_id'))
@@ -393,7 +453,14 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_quarantined_records_rule'))
 
     op.drop_table('quarantined_records')
+    with op.batch_alter_table('persons', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_persons_merged_into_id'))
+
     op.drop_table('persons')
+    with op.batch_alter_table('person_match_reviews', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_person_match_reviews_status'))
+
+    op.drop_table('person_match_reviews')
     with op.batch_alter_table('divisions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_divisions_parent_id'))
 

@@ -1,0 +1,219 @@
+"""Fuzzy resolution in the warehouse: merging persons the loads kept apart, and queueing doubts.
+
+The loads resolve mentions deterministically (valid ID, upgraded legacy ID); a mention without an
+ID becomes a person of its own. After every source is loaded, `resolve_warehouse_persons` runs
+`hub.resolution.resolve` over every mention in `person_sources` afresh (the persons the loads made
+are provisional, so they are not passed as fixed identities), and merges the persons a cluster
+spans into its survivor: references move to the survivor, the
+absorbed person keeps `merged_into_id` (and each mention its `loaded_person_id`) so that a merge can
+be undone. Uncertain pairs go to `person_match_reviews`; accepted ones are merged on the next run,
+rejected ones (and undone merges) are never merged again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import orjson
+from sqlalchemy import and_, delete, exists, select, update
+from sqlalchemy.orm import Session, aliased
+
+from hub.db.upsert import insert_missing
+from hub.resolution import MatchDecision, PersonCandidate, Resolution, resolve
+from hub.warehouse.cases.models import CaseParty
+from hub.warehouse.households.models import Household, HouseholdMember
+from hub.warehouse.persons.models import Person, PersonMatch, PersonMatchReview, PersonSource
+from hub.warehouse.provenance import LoadRun
+from hub.warehouse.tags.models import PersonTag
+
+
+@dataclass(frozen=True, slots=True)
+class ResolutionReport:
+    """What one resolution pass did."""
+
+    mentions: int
+    persons_merged: int
+    matches_recorded: int
+    reviews_queued: int
+    comparisons: int
+    skipped_blocks: int
+
+
+def mention_id(source: PersonSource) -> str:
+    """A mention's stable id: the source record that made it and the person it was loaded to."""
+    return f"{source.source_system}:{source.source_record_id}:{source.loaded_person_id}"
+
+
+def resolve_warehouse_persons(*, session: Session, run: LoadRun) -> ResolutionReport:
+    """Resolve every mention in the warehouse and merge the persons that turn out to be one."""
+    sources = list(session.scalars(select(PersonSource).order_by(PersonSource.id)))
+    loaded_person = {mention_id(s): s.loaded_person_id for s in sources}
+    resolution = resolve(
+        (_candidate(s) for s in sources),
+        confirmed=_reviewed_pairs(session, "accepted"),
+        forbidden=[*_reviewed_pairs(session, "rejected"), *_undone_pairs(session)],
+    )
+    merged = 0
+    survivor_of: dict[int, int] = {}
+    placed: set[int] = set()
+    for cluster in resolution.clusters:
+        # A loaded person whose mentions resolution split between clusters stays with the first.
+        person_ids = sorted({loaded_person[m] for m in cluster.mention_ids} - placed)
+        placed.update(person_ids)
+        if len(person_ids) < 2:
+            continue
+        survivor = _survivor(session, person_ids, cluster.canonical.id_number)
+        for absorbed in person_ids:
+            if absorbed != survivor:
+                merged += _merge(session, absorbed=absorbed, survivor=survivor)
+                survivor_of[absorbed] = survivor
+    matches = _record_matches(session, resolution.merges, loaded_person, survivor_of, run)
+    reviews = _queue_reviews(session, resolution, run)
+    return ResolutionReport(
+        mentions=len(sources),
+        persons_merged=merged,
+        matches_recorded=matches,
+        reviews_queued=reviews,
+        comparisons=resolution.comparisons,
+        skipped_blocks=len(resolution.skipped_blocks),
+    )
+
+
+def _survivor(session: Session, person_ids: list[int], id_number: str | None) -> int:
+    """The person a merged cluster keeps: the one holding its ID number, else the oldest."""
+    if id_number is not None:
+        holder = session.scalar(
+            select(Person.id).where(Person.id.in_(person_ids), Person.id_number == id_number)
+        )
+        if holder is not None:
+            return holder
+    return person_ids[0]
+
+
+def _candidate(source: PersonSource) -> PersonCandidate:
+    return PersonCandidate(
+        mention_id=mention_id(source),
+        department=source.source_system,
+        name_as_sent=source.name_as_sent,
+        id_number_as_sent=source.id_number_as_sent,
+        birth_date=source.birth_date,
+        sex=source.sex,
+        address=source.address,
+        household_no=source.household_no,
+        phone=source.phone,
+        division_code=source.division_code,
+    )
+
+
+def _merge(session: Session, *, absorbed: int, survivor: int) -> int:
+    """Move every reference from `absorbed` to `survivor`; 1 if it was not merged there already.
+
+    A membership or party role both persons hold is the same fact twice: the absorbed copy goes.
+    Attributes the survivor lacks are taken from the absorbed person.
+    """
+    person = session.get_one(Person, absorbed)
+    if person.merged_into_id == survivor:
+        return 0
+    kept_person = session.get_one(Person, survivor)
+    # What only the absorbed person's sources said (a phone, a birth date) is not lost.
+    for attribute in ("sex", "ethnicity", "birth_date", "phone"):
+        if getattr(kept_person, attribute) is None:
+            setattr(kept_person, attribute, getattr(person, attribute))
+    kept = aliased(HouseholdMember)
+    session.execute(
+        delete(HouseholdMember).where(
+            HouseholdMember.person_id == absorbed,
+            exists().where(
+                and_(
+                    kept.person_id == survivor,
+                    kept.household_id == HouseholdMember.household_id,
+                    kept.valid_from == HouseholdMember.valid_from,
+                )
+            ),
+        )
+    )
+    kept_party = aliased(CaseParty)
+    session.execute(
+        delete(CaseParty).where(
+            CaseParty.person_id == absorbed,
+            exists().where(
+                and_(
+                    kept_party.person_id == survivor,
+                    kept_party.case_id == CaseParty.case_id,
+                    kept_party.role == CaseParty.role,
+                )
+            ),
+        )
+    )
+    for model in (HouseholdMember, CaseParty, PersonTag, PersonSource):
+        session.execute(update(model).where(model.person_id == absorbed).values(person_id=survivor))
+    session.execute(
+        update(Household).where(Household.head_person_id == absorbed).values(head_person_id=survivor)
+    )
+    session.execute(update(Person).where(Person.merged_into_id == absorbed).values(merged_into_id=survivor))
+    person.merged_into_id = survivor
+    return 1
+
+
+def _record_matches(
+    session: Session,
+    merges: Iterable[MatchDecision],
+    loaded_person: dict[str, int],
+    survivor_of: dict[int, int],
+    run: LoadRun,
+) -> int:
+    rows = []
+    for decision in merges:
+        left, right = loaded_person[decision.left], loaded_person[decision.right]
+        if left == right:
+            continue  # the same loaded person: nothing was merged
+        # Every person of a merged cluster but its survivor was absorbed, so one side at least was.
+        absorbed = right if right in survivor_of else left
+        rows.append(
+            {
+                "left_mention": decision.left,
+                "right_mention": decision.right,
+                "survivor_person_id": survivor_of[absorbed],
+                "absorbed_person_id": absorbed,
+                "rule": decision.rule.value,
+                "tier": decision.tier,
+                "score": decision.score,
+                "evidence": orjson.dumps([e.as_json() for e in decision.evidence]).decode(),
+                "run_id": run.run_id,
+                "created_at": run.at,
+                "undone_at": None,
+            }
+        )
+    return len(insert_missing(session, PersonMatch, rows, key=("left_mention", "right_mention")))
+
+
+def _queue_reviews(session: Session, resolution: Resolution, run: LoadRun) -> int:
+    rows = [
+        {
+            "left_mention": pair.left,
+            "right_mention": pair.right,
+            "reason": pair.reason.value,
+            "score": pair.score,
+            "evidence": orjson.dumps([e.as_json() for e in pair.evidence]).decode(),
+            "status": "pending",
+            "run_id": run.run_id,
+            "created_at": run.at,
+        }
+        for pair in resolution.review
+    ]
+    return len(insert_missing(session, PersonMatchReview, rows, key=("left_mention", "right_mention")))
+
+
+def _reviewed_pairs(session: Session, status: str) -> list[tuple[str, str]]:
+    statement = select(PersonMatchReview.left_mention, PersonMatchReview.right_mention).where(
+        PersonMatchReview.status == status
+    )
+    return [(left, right) for left, right in session.execute(statement)]
+
+
+def _undone_pairs(session: Session) -> list[tuple[str, str]]:
+    statement = select(PersonMatch.left_mention, PersonMatch.right_mention).where(
+        PersonMatch.undone_at.is_not(None)
+    )
+    return [(left, right) for left, right in session.execute(statement)]

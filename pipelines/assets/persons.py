@@ -1,0 +1,40 @@
+"""Entity resolution across departments, once every source is loaded."""
+
+from dagster import AssetExecutionContext, MaterializeResult, asset
+
+from hub.db.engine import transaction
+from hub.warehouse.persons.resolution import resolve_warehouse_persons
+from hub.warehouse.provenance import LoadRun
+from pipelines.assets.civil_affairs import civil_affairs_assistance, civil_affairs_benefits
+from pipelines.assets.justice import justice_correction_subjects, justice_mediation_cases
+from pipelines.assets.petitions import petitions_feed
+from pipelines.assets.public_security import public_security_households, public_security_incidents
+from pipelines.resources import WarehouseResource
+
+
+@asset(
+    group_name="persons",
+    deps=[
+        public_security_households,
+        public_security_incidents,
+        civil_affairs_benefits,
+        civil_affairs_assistance,
+        justice_mediation_cases,
+        justice_correction_subjects,
+        petitions_feed,
+    ],
+)
+def person_resolution(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult[None]:
+    """Merge the persons that tiered matching finds to be one; queue the uncertain pairs for review."""
+    with warehouse.engine() as engine, transaction(engine) as session:
+        report = resolve_warehouse_persons(session=session, run=LoadRun(context.run.run_id))
+    return MaterializeResult(
+        metadata={
+            "mentions": report.mentions,
+            "persons_merged": report.persons_merged,
+            "matches_recorded": report.matches_recorded,
+            "reviews_queued": report.reviews_queued,
+            "comparisons": report.comparisons,
+            "skipped_blocks": report.skipped_blocks,
+        }
+    )

@@ -1,0 +1,60 @@
+"""Fuzzy resolution in the warehouse: persons the loads kept apart are merged, once, and stay merged."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from hub.db.engine import make_engine, session_factory
+from hub.simulator.model import County
+from hub.simulator.server import running_simulator
+from hub.simulator.settings import SimulatorSettings
+from hub.warehouse.persons.models import Person, PersonMatch
+from pipelines.runner import PipelineRunResult, run_all_assets
+from tests.support.snapshot import warehouse_rows
+from tests.support.warehouse import hub_settings
+
+
+def ingest_noisy(county: County, database_url: str, var_dir: Path) -> PipelineRunResult:
+    with running_simulator(county=county, settings=SimulatorSettings(noise="realistic")) as url:
+        return run_all_assets(
+            settings=hub_settings(database_url=database_url, var_dir=var_dir, simulator_url=url)
+        )
+
+
+@pytest.fixture
+def noisy_warehouse(golden_county: County, database_url: str, tmp_path: Path) -> Iterator[str]:
+    assert ingest_noisy(golden_county, database_url, tmp_path / "first").success
+    yield database_url
+
+
+def test_mentions_without_id_are_merged_into_the_person_they_are(noisy_warehouse: str) -> None:
+    engine = make_engine(noisy_warehouse)
+    with session_factory(engine)() as session:
+        merged = session.scalars(select(Person).where(Person.merged_into_id.is_not(None))).all()
+        matches = session.scalar(select(func.count()).select_from(PersonMatch))
+        survivors = {
+            p.id: p
+            for p in session.scalars(select(Person).where(Person.id.in_([m.merged_into_id for m in merged])))
+        }
+    engine.dispose()
+
+    assert merged, "realistic noise drops some ID numbers; resolution merges those mentions"
+    assert matches and matches >= len(merged)
+    for person in merged:
+        survivor = survivors[person.merged_into_id]  # type: ignore[index]
+        assert survivor.merged_into_id is None
+        assert person.birth_date in (None, survivor.birth_date)
+
+
+def test_second_noisy_run_changes_no_row(golden_county: County, noisy_warehouse: str, tmp_path: Path) -> None:
+    before = warehouse_rows(noisy_warehouse)
+
+    result = ingest_noisy(golden_county, noisy_warehouse, tmp_path / "second")
+
+    assert result.success
+    assert result.metadata["person_resolution"]["persons_merged"] == 0
+    assert warehouse_rows(noisy_warehouse) == before
