@@ -14,6 +14,7 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 from hub.api.context import HubContext, build_context
+from hub.api.examples import EXAMPLES
 from hub.api.graphiql import OfflineGraphQL, graphiql_static_mount
 from hub.api.permissions import viewer_from_authorization
 from hub.api.schema import build_schema
@@ -26,7 +27,12 @@ class HubGraphQL(OfflineGraphQL[HubContext, None]):
     """The GraphQL view, building each request's context (viewer, loaders) from its headers."""
 
     def __init__(self, *, settings: Settings, sessions: sessionmaker[Session]) -> None:
-        super().__init__(build_schema(production=settings.is_production), graphiql=not settings.is_production)
+        super().__init__(
+            build_schema(production=settings.is_production),
+            graphiql=not settings.is_production,
+            title="Grassroots governance hub — GraphiQL",
+            example_tabs=[example.query for example in EXAMPLES],
+        )
         self.settings = settings
         self.sessions = sessions
 

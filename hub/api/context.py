@@ -1,9 +1,10 @@
-"""The per-request context: who is asking, a session factory, and the request's loaders."""
+"""The per-request context: who is asking, a session factory, the request's loaders, and what it read."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -12,6 +13,7 @@ from strawberry.types import Info as StrawberryInfo
 
 from hub.api.loaders import Loaders, build_loaders
 from hub.config import Settings
+from hub.warehouse.cases.service import today_in_china
 from hub.warehouse.viewer import Viewer
 
 
@@ -21,11 +23,20 @@ class HubContext:
     sessions: sessionmaker[Session]
     loaders: Loaders
     settings: Settings
+    # The calendar day deadlines are judged against, fixed once per request so that answers agree.
+    today: dt.date = field(default_factory=today_in_china)
+    # Every person this request returned, for the access log (hub.api.audit).
+    accessed_persons: set[int] = field(default_factory=set)
 
 
 def build_context(*, viewer: Viewer, sessions: sessionmaker[Session], settings: Settings) -> HubContext:
+    today = today_in_china()
     return HubContext(
-        viewer=viewer, sessions=sessions, loaders=build_loaders(sessions, viewer), settings=settings
+        viewer=viewer,
+        sessions=sessions,
+        loaders=build_loaders(sessions, viewer, today=today),
+        settings=settings,
+        today=today,
     )
 
 

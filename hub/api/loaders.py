@@ -6,9 +6,10 @@ services are synchronous SQLAlchemy, and loaders of one request may run concurre
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import datetime as dt
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
@@ -22,20 +23,19 @@ from hub.warehouse.persons import service as persons
 from hub.warehouse.tags import service as tags
 from hub.warehouse.viewer import Viewer
 
+K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 
 
 def _loader(
-    sessions: sessionmaker[Session],
-    fetch: Callable[[Session, Sequence[int]], Mapping[int, V]],
-    default: Callable[[], V | None] = lambda: None,
-) -> DataLoader[int, V | None]:
-    def load_now(keys: Sequence[int]) -> list[V | None]:
+    sessions: sessionmaker[Session], fetch: Callable[[Session, Sequence[K]], Mapping[K, V]]
+) -> DataLoader[K, V | None]:
+    def load_now(keys: Sequence[K]) -> list[V | None]:
         with sessions() as session:
             found = fetch(session, keys)
-        return [found[key] if key in found else default() for key in keys]
+        return [found.get(key) for key in keys]
 
-    async def load(keys: list[int]) -> list[V | None]:
+    async def load(keys: list[K]) -> list[V | None]:
         return await run_in_threadpool(load_now, keys)
 
     return DataLoader(load_fn=load)
@@ -44,7 +44,15 @@ def _loader(
 def _list_loader(
     sessions: sessionmaker[Session], fetch: Callable[[Session, Sequence[int]], Mapping[int, list[V]]]
 ) -> DataLoader[int, list[V]]:
-    return _loader(sessions, fetch, default=list)  # type: ignore[return-value]
+    def load_now(keys: Sequence[int]) -> list[list[V]]:
+        with sessions() as session:
+            found = fetch(session, keys)
+        return [found.get(key, []) for key in keys]
+
+    async def load(keys: list[int]) -> list[list[V]]:
+        return await run_in_threadpool(load_now, keys)
+
+    return DataLoader(load_fn=load)
 
 
 @dataclass(frozen=True)
@@ -56,6 +64,7 @@ class Loaders:
     case: DataLoader[int, cases.CaseRow | None]
     grid: DataLoader[int, grids.GridRow | None]
     division: DataLoader[int, divisions.DivisionRow | None]
+    division_by_code: DataLoader[str, divisions.DivisionRow | None]
     members_by_household: DataLoader[int, list[households.MemberRow]]
     households_by_person: DataLoader[int, list[int]]
     tags_by_person: DataLoader[int, list[tags.TagRow]]
@@ -66,26 +75,33 @@ class Loaders:
     events_by_case: DataLoader[int, list[cases.EventRow]]
     children_by_grid: DataLoader[int, list[grids.GridRow]]
     workers_by_grid: DataLoader[int, list[grids.GridWorkerRow]]
+    statistics_by_grid: DataLoader[int, grids.GridStatisticsRow | None]
 
 
-def build_loaders(sessions: sessionmaker[Session], viewer: Viewer) -> Loaders:
+def build_loaders(sessions: sessionmaker[Session], viewer: Viewer, *, today: dt.date) -> Loaders:
     """Fresh loaders for one request (their caches must never outlive it)."""
-    v: dict[str, Any] = {"viewer": viewer}
     return Loaders(
-        household=_loader(sessions, lambda s, ids: households.get_households(session=s, ids=ids, **v)),
-        person=_loader(sessions, lambda s, ids: persons.get_persons(session=s, ids=ids, **v)),
-        case=_loader(sessions, lambda s, ids: cases.get_cases(session=s, ids=ids, **v)),
-        grid=_loader(sessions, lambda s, ids: grids.get_grids(session=s, ids=ids, **v)),
+        household=_loader(
+            sessions, lambda s, ids: households.get_households(session=s, viewer=viewer, ids=ids)
+        ),
+        person=_loader(sessions, lambda s, ids: persons.get_persons(session=s, viewer=viewer, ids=ids)),
+        case=_loader(sessions, lambda s, ids: cases.get_cases(session=s, viewer=viewer, ids=ids)),
+        grid=_loader(sessions, lambda s, ids: grids.get_grids(session=s, viewer=viewer, ids=ids)),
         division=_loader(sessions, lambda s, ids: divisions.get_divisions(session=s, ids=ids)),
+        division_by_code=_loader(
+            sessions, lambda s, codes: divisions.get_divisions_by_code(session=s, codes=codes)
+        ),
         members_by_household=_list_loader(
             sessions, lambda s, ids: households.members_of_households(session=s, household_ids=ids)
         ),
         households_by_person=_list_loader(
             sessions, lambda s, ids: households.households_of_persons(session=s, person_ids=ids)
         ),
-        tags_by_person=_list_loader(sessions, lambda s, ids: tags.tags_of_persons(session=s, person_ids=ids)),
+        tags_by_person=_list_loader(
+            sessions, lambda s, ids: tags.tags_of_persons(session=s, viewer=viewer, person_ids=ids)
+        ),
         cases_by_person=_list_loader(
-            sessions, lambda s, ids: cases.cases_of_persons(session=s, person_ids=ids, **v)
+            sessions, lambda s, ids: cases.cases_of_persons(session=s, viewer=viewer, person_ids=ids)
         ),
         sources_by_person=_list_loader(
             sessions, lambda s, ids: persons.sources_of_persons(session=s, person_ids=ids)
@@ -96,9 +112,13 @@ def build_loaders(sessions: sessionmaker[Session], viewer: Viewer) -> Loaders:
         links_by_case=_list_loader(sessions, lambda s, ids: cases.links_of_cases(session=s, case_ids=ids)),
         events_by_case=_list_loader(sessions, lambda s, ids: cases.events_of_cases(session=s, case_ids=ids)),
         children_by_grid=_list_loader(
-            sessions, lambda s, ids: grids.children_of_grids(session=s, grid_ids=ids, **v)
+            sessions, lambda s, ids: grids.children_of_grids(session=s, viewer=viewer, grid_ids=ids)
         ),
         workers_by_grid=_list_loader(
             sessions, lambda s, ids: grids.workers_of_grids(session=s, grid_ids=ids)
+        ),
+        statistics_by_grid=_loader(
+            sessions,
+            lambda s, ids: grids.statistics_of_grids(session=s, viewer=viewer, grid_ids=ids, today=today),
         ),
     )

@@ -2,40 +2,34 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import strawberry
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from graphql.validation import NoSchemaIntrospectionCustomRule
+from strawberry.extensions import AddValidationRules, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 from strawberry.schema.config import StrawberryConfig
 
+from hub.api.audit import AccessAudit
 from hub.api.context import Info, run_service
 from hub.api.errors import ErrorCodes, MaskedErrorCodes
-from hub.api.ids import from_cursor, from_global_id
+from hub.api.ids import from_cursor, from_global_id, to_global_id
+from hub.api.masking import sees_unmasked
 from hub.api.types.case import Case
+from hub.api.types.enums import Department, GridLevel, Role
+from hub.api.types.filters import CaseFilterInput, HouseholdFilterInput, PersonFilterInput, check_code_prefix
 from hub.api.types.grid import Division, Grid
 from hub.api.types.household import Household
+from hub.api.types.labels import local_time
 from hub.api.types.node import Connection, Node
 from hub.api.types.person import Person
 from hub.errors import InvalidInput
-from hub.warehouse.cases.service import list_cases
-from hub.warehouse.grids.service import get_grid_by_code
+from hub.warehouse.access.service import AccessRow, list_access
+from hub.warehouse.cases.service import CaseFilter, list_cases
+from hub.warehouse.grids.service import get_grid_by_code, list_grids
 from hub.warehouse.households.service import HouseholdFilter, list_households
-
-
-@strawberry.input(description="Which households to list; every given condition must hold.")
-class HouseholdFilterInput:
-    grid_code: str | None = strawberry.field(default=None, description="Grid subtree (code prefix)")
-    has_tag_from: str | None = strawberry.field(
-        default=None, description="A member holds a tag from this department (e.g. civil_affairs)"
-    )
-    has_case_from: str | None = strawberry.field(
-        default=None, description="A member is a party to a case of this department (e.g. justice)"
-    )
-
-    def to_filter(self) -> HouseholdFilter:
-        return HouseholdFilter(
-            grid_code=self.grid_code, has_tag_from=self.has_tag_from, has_case_from=self.has_case_from
-        )
+from hub.warehouse.pagination import MAX_PAGE_SIZE
+from hub.warehouse.persons.service import PersonFilter, list_persons
 
 
 async def _node(info: Info, global_id: str) -> Node | None:
@@ -49,7 +43,7 @@ async def _node(info: Info, global_id: str) -> Node | None:
         return Person.from_row(person, info) if person else None
     if type_name == "Case":
         case = await loaders.case.load(id_)
-        return Case.from_row(case) if case else None
+        return Case.from_row(case, info) if case else None
     if type_name == "Grid":
         grid = await loaders.grid.load(id_)
         return Grid.from_row(grid) if grid else None
@@ -59,11 +53,68 @@ async def _node(info: Info, global_id: str) -> Node | None:
     raise InvalidInput(f"{global_id!r} names an unknown type {type_name!r}")
 
 
+@strawberry.type(description="Who you are to the hub, and what you may see.")
+class Viewer:
+    user_id: str
+    role: Role
+    scope_codes: list[str] = strawberry.field(
+        description="Division or grid code prefixes; empty = whole county"
+    )
+    department: Department | None
+    sees_unmasked: bool = strawberry.field(description="Whether names and ID numbers are shown in full")
+    reads_access_log: bool
+
+
+@strawberry.type(description="访问日志: one person read by one request (append-only).")
+class AccessLogEntry:
+    request_id: str
+    at: dt.datetime
+    user_id: str
+    role: Role
+    operation: str
+    query_digest: str = strawberry.field(description="SHA-256 of the query text")
+    person_id: strawberry.ID = strawberry.field(description="Global ID of the person read")
+    unmasked: bool
+
+    @classmethod
+    def from_row(cls, row: AccessRow) -> AccessLogEntry:
+        at = local_time(row.at)
+        assert at is not None
+        return cls(
+            request_id=row.request_id,
+            at=at,
+            user_id=row.user_id,
+            role=Role(row.role),
+            operation=row.operation,
+            query_digest=row.query_digest,
+            person_id=strawberry.ID(to_global_id("Person", row.person_id)),
+            unmasked=row.unmasked,
+        )
+
+
 @strawberry.type
 class Query:
     @strawberry.field(description="Any object by its global ID; null when absent or out of your scope")
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
         return await _node(info, id)
+
+    @strawberry.field(description="Objects by global ID (1–100), in the order asked; null where absent")
+    async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
+        if not 1 <= len(ids) <= MAX_PAGE_SIZE:
+            raise InvalidInput(f"ids must hold 1 to {MAX_PAGE_SIZE} IDs, got {len(ids)}")
+        return [await _node(info, id_) for id_ in ids]
+
+    @strawberry.field(description="The caller: role, scope and what it grants")
+    def me(self, info: Info) -> Viewer:
+        viewer = info.context.viewer
+        return Viewer(
+            user_id=viewer.user_id,
+            role=viewer.role,
+            scope_codes=list(viewer.scope_codes),
+            department=Department(viewer.department) if viewer.department in set(Department) else None,
+            sees_unmasked=sees_unmasked(viewer),
+            reads_access_log=viewer.reads_access_log,
+        )
 
     @strawberry.field(description="One household's cross-department view")
     async def household(self, info: Info, id: strawberry.ID) -> Household | None:
@@ -71,7 +122,9 @@ class Query:
         row = await info.context.loaders.household.load(row_id)
         return Household.from_row(row) if row else None
 
-    @strawberry.field(description="Households you may see, matching the filter, 1–100 a page")
+    @strawberry.field(
+        description="Households you may see, matching the filter, in a stable order, 1–100 a page"
+    )
     async def households(
         self,
         info: Info,
@@ -79,12 +132,12 @@ class Query:
         after: str | None = None,
         filter: HouseholdFilterInput | None = None,
     ) -> Connection[Household]:
-        where = filter.to_filter() if filter else HouseholdFilter()
         page = await run_service(
             info,
             list_households,
             viewer=info.context.viewer,
-            where=where,
+            where=filter.to_filter() if filter else HouseholdFilter(),
+            today=info.context.today,
             after=from_cursor(after),
             first=first,
         )
@@ -96,6 +149,21 @@ class Query:
         row = await info.context.loaders.person.load(row_id)
         return Person.from_row(row, info) if row else None
 
+    @strawberry.field(description="Persons you may see, matching the filter, 1–100 a page")
+    async def persons(
+        self, info: Info, first: int = 20, after: str | None = None, filter: PersonFilterInput | None = None
+    ) -> Connection[Person]:
+        page = await run_service(
+            info,
+            list_persons,
+            viewer=info.context.viewer,
+            where=filter.to_filter() if filter else PersonFilter(),
+            today=info.context.today,
+            after=from_cursor(after),
+            first=first,
+        )
+        return Connection[Person].from_page(page, lambda r: Person.from_row(r, info), lambda r: r.id)
+
     @strawberry.field(description="A grid or micro-grid by its 15- or 17-digit code")
     async def grid(self, info: Info, code: str) -> Grid | None:
         if not (code.isdigit() and len(code) in (15, 17)):
@@ -103,31 +171,70 @@ class Query:
         row = await run_service(info, get_grid_by_code, viewer=info.context.viewer, code=code)
         return Grid.from_row(row) if row else None
 
+    @strawberry.field(
+        description="Grids you may see under `parent` (a division or grid code, itself excluded), "
+        "optionally of one level, 1–100 a page"
+    )
+    async def grids(
+        self,
+        info: Info,
+        parent: str | None = None,
+        level: GridLevel | None = None,
+        first: int = 20,
+        after: str | None = None,
+    ) -> Connection[Grid]:
+        page = await run_service(
+            info,
+            list_grids,
+            viewer=info.context.viewer,
+            within=check_code_prefix(parent, argument="parent"),
+            level=level.value if level else None,
+            after=from_cursor(after),
+            first=first,
+        )
+        return Connection[Grid].from_page(page, Grid.from_row, lambda r: r.id)
+
     @strawberry.field(description="One case from any department")
     async def case(self, info: Info, id: strawberry.ID) -> Case | None:
         _, row_id = from_global_id(id, expected="Case")
         row = await info.context.loaders.case.load(row_id)
-        return Case.from_row(row) if row else None
+        return Case.from_row(row, info) if row else None
 
-    @strawberry.field(description="Cases you may see, optionally of one department or kind, 1–100 a page")
+    @strawberry.field(description="Cases you may see, matching the filter, 1–100 a page")
     async def cases(
-        self,
-        info: Info,
-        first: int = 20,
-        after: str | None = None,
-        department: str | None = None,
-        kind: str | None = None,
+        self, info: Info, first: int = 20, after: str | None = None, filter: CaseFilterInput | None = None
     ) -> Connection[Case]:
         page = await run_service(
             info,
             list_cases,
             viewer=info.context.viewer,
-            department=department,
-            kind=kind,
+            where=filter.to_filter() if filter else CaseFilter(),
+            today=info.context.today,
             after=from_cursor(after),
             first=first,
         )
-        return Connection[Case].from_page(page, Case.from_row, lambda r: r.id)
+        return Connection[Case].from_page(page, lambda r: Case.from_row(r, info), lambda r: r.id)
+
+    @strawberry.field(description="The access log, oldest first (auditors and administrators only)")
+    async def access_log(
+        self,
+        info: Info,
+        first: int = 20,
+        after: str | None = None,
+        person_id: strawberry.ID | None = None,
+        user_id: str | None = None,
+    ) -> Connection[AccessLogEntry]:
+        person = from_global_id(person_id, expected="Person")[1] if person_id is not None else None
+        page = await run_service(
+            info,
+            list_access,
+            viewer=info.context.viewer,
+            person_id=person,
+            user_id=user_id,
+            after=from_cursor(after),
+            first=first,
+        )
+        return Connection[AccessLogEntry].from_page(page, AccessLogEntry.from_row, lambda r: r.id)
 
 
 def build_schema(*, production: bool) -> strawberry.Schema:
@@ -137,7 +244,11 @@ def build_schema(*, production: bool) -> strawberry.Schema:
         lambda: MaxAliasesLimiter(max_alias_count=30),
         lambda: MaxTokensLimiter(max_token_count=2000),
         MaskedErrorCodes if production else ErrorCodes,
+        AccessAudit,
     ]
+    if production:
+        # DESIGN §8: no introspection in production; clients use the checked-in SDL.
+        extensions.append(lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))
     return strawberry.Schema(
         query=Query,
         types=[Household, Person, Grid, Case, Division],

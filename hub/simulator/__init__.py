@@ -14,9 +14,15 @@ Pieces:
 - `departments/` turns the truth into each department's payload and serves it with that
   department's auth, pagination, encodings and "changed since" parameter, exactly as
   `schema/contracts/README.md` describes.
-- `app.create_app(county=, settings=)` mounts the five under one Starlette app;
-  `server.running_simulator(county=)` runs it on a free loopback port for tests; `cli` is
-  `hub simulate serve`.
+- `catalog.serve_county(county, noise=)` builds every served stream (`catalog.STREAMS`) and applies
+  a noise profile (`noise`, `profiles`), listing every injected defect.
+- `app.create_app(county=, settings=)` mounts the five under one Starlette app, with the fault
+  profile as middleware (`faults`); `server.running_simulator(county=)` runs it on a free loopback
+  port for tests; `cli` is `hub simulate serve | truth | advance | snapshot`.
+- `truth.write_truth` exports the ground truth; `timeline.advance_county` moves simulated time;
+  `snapshot` writes and reads served streams on disk (the path for a million persons).
+
+`README.md` in this folder documents the profiles, the truth format and the advance mechanism.
 
 The golden county (`GOLDEN_SEED` 20261126, `GOLDEN_SCALE` 2,000 persons) is the one every test and
 demo shares: about 700 households in 8 villages, with every kind of record and several households

@@ -107,6 +107,7 @@ class _Village:
     adults_by_key: dict[str, Person]
     household_of: dict[str, Household]
     benefit_holders: list[Person]  # adults only: they are the ones who petition and apply
+    household_span: dict[str, tuple[int, int]]  # adult → [first, last + 1) of its household's adults
 
 
 def village_cases(
@@ -129,6 +130,7 @@ def village_cases(
         adults_by_key=adults_by_key,
         household_of={member.person_key: hh for hh in households for member in hh.members},
         benefit_holders=[adults_by_key[key] for key in holders],
+        household_span=_household_spans(adults, households),
     )
     numbers = _ProvisionalNumbers(village_code)
     incidents = [
@@ -154,6 +156,22 @@ def village_cases(
         petitions=petitions,
         assistance=assistance,
     )
+
+
+def _household_spans(adults: list[Person], households: list[Household]) -> dict[str, tuple[int, int]]:
+    """For each adult, the index range its household's adults take in `adults` (contiguous, since
+    people are listed household by household)."""
+    position = {person.key: index for index, person in enumerate(adults)}
+    spans: dict[str, tuple[int, int]] = {}
+    for household in households:
+        indexes = [position[m.person_key] for m in household.members if m.person_key in position]
+        if not indexes:
+            continue
+        span = (min(indexes), max(indexes) + 1)
+        if span[1] - span[0] != len(indexes):
+            raise ValueError(f"adults of household {household.hh_no} are not listed together")
+        spans.update(dict.fromkeys((m.person_key for m in household.members), span))
+    return spans
 
 
 class _ProvisionalNumbers:
@@ -188,9 +206,16 @@ def _reached(stages: Sequence[tuple[str, dt.datetime | None]]) -> list[tuple[str
 
 def _two_parties(rng: random.Random, village: _Village) -> tuple[Person, Person]:
     """Two adults of different households (or the same one when the village has a single household)."""
-    first = rng.choice(village.adults)
-    others = [p for p in village.adults if village.household_of[p.key] is not village.household_of[first.key]]
-    return first, rng.choice(others or village.adults)
+    adults = village.adults
+    first = rng.choice(adults)
+    # The same draw as `rng.choice([adults outside first's household] or adults)`, without building
+    # that list per case (quadratic in a big village): a household's adults sit side by side.
+    low, high = village.household_span[first.key]
+    others = len(adults) - (high - low)
+    if others == 0:
+        return first, rng.choice(adults)
+    index = rng.choice(range(others))
+    return first, adults[index if index < low else index + high - low]
 
 
 def _incident(rng: random.Random, village: _Village, numbers: _ProvisionalNumbers, kind: str) -> Incident:
@@ -315,8 +340,10 @@ def _petitions(
             petitioner = rng.choice(village.adults)
         is_group = rng.random() < 0.05
         co_count = rng.randint(4, 8) if is_group else (rng.randint(1, 2) if rng.random() < 0.1 else 0)
-        others = [person.key for person in village.adults if person.key != petitioner.key]
-        co_petitioners = tuple(rng.sample(others, min(co_count, len(others))))
+        co_petitioners: tuple[str, ...] = ()
+        if co_count:  # sampling nothing draws nothing, so the list is built only when needed
+            others = [person.key for person in village.adults if person.key != petitioner.key]
+            co_petitioners = tuple(rng.sample(others, min(co_count, len(others))))
         petition_no = numbers.next("XF")
         versions, mediation = _petition_versions(rng, village, numbers, moment, petition_no, petitioner.key)
         if mediation is not None:

@@ -33,7 +33,7 @@ _HOUSEHOLD_SHAPE = RecordShape(
     person_slots=("members[]",),
     address_field="address",
     codes=(
-        ("members[].sex", ("3", "9x")),
+        ("members[].sex", ("3",)),
         ("members[].nation", ("59", "60")),
         ("members[].relation", ("88",)),
     ),

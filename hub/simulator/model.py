@@ -91,6 +91,7 @@ class Household:
     micro_grid_code: str
     members: tuple[Member, ...]
     updated_at: dt.datetime
+    moved_at: dt.datetime | None = None  # when the household last moved (simulated time only)
 
     @property
     def head_key(self) -> str:
@@ -253,6 +254,8 @@ class County:
     mediations: tuple[MediationCase, ...]
     petitions: tuple[Petition, ...]
     assistance: tuple[AssistanceApplication, ...]
+    # The simulated present the county stands at; `timeline.advance_county` moves it on.
+    now: dt.datetime = SIM_NOW
 
     @cached_property
     def persons_by_key(self) -> Mapping[str, Person]:

@@ -11,6 +11,7 @@ Where things live in each department's items is described by a `RecordShape` (se
 
 from __future__ import annotations
 
+import hashlib
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -19,7 +20,6 @@ from typing import Any
 
 import opencc
 import orjson
-from stdnum.cn import ric
 
 from hub.simulator.clock import derive_rng
 from hub.simulator.departments.listing import Item, Listed
@@ -159,20 +159,30 @@ def apply_noise(
     profile: NoiseProfile,
     seed: int,
     second_ids: SecondIds,
+    count_eligible: bool = True,
 ) -> NoiseOutcome:
-    """The stream's records as the department serves them under `profile`, with the defects injected."""
+    """The stream's records as the department serves them under `profile`, with the defects injected.
+
+    Whether a kind strikes a record is decided first, from a hash of (seed, stream, record key), and
+    eligibility is checked only then — unless `count_eligible` asks for the counts the truth totals
+    report, which costs a check of every kind on every record. The defects are the same either way.
+    """
     if profile.is_clean:
         return NoiseOutcome(records)
-    outcome = NoiseOutcome([], [], dict.fromkeys(NOISE_KINDS, 0))
+    outcome = NoiseOutcome([], [], dict.fromkeys(NOISE_KINDS, 0) if count_eligible else {})
+    thresholds = [round(profile.rates.get(kind, 0.0) * 2**32) for kind in NOISE_KINDS]
     for record in records:
-        rng = derive_rng(seed, "noise", stream, record.key)
-        noisy = _Noisy(record, shape, rng, second_ids)
+        draws = hashlib.blake2b(f"{seed}:noise:{stream}:{record.key}".encode(), digest_size=44).digest()
+        noisy = _Noisy(record, shape, seed, stream, second_ids)
         duplicate = False
-        for kind in NOISE_KINDS:
-            if not noisy.eligible(kind):
-                continue
-            outcome.eligible[kind] += 1
-            if rng.random() >= profile.rates.get(kind, 0.0):
+        for index, kind in enumerate(NOISE_KINDS):
+            # One 32-bit uniform per kind from the record's own hash: cheap, and independent of order.
+            hit = int.from_bytes(draws[4 * index : 4 * index + 4], "big") < thresholds[index]
+            if count_eligible:
+                if not noisy.eligible(kind):
+                    continue
+                outcome.eligible[kind] += 1
+            if not hit or (not count_eligible and not noisy.eligible(kind)):
                 continue
             if kind == DUPLICATE:
                 duplicate = True
@@ -195,8 +205,16 @@ def apply_noise(
 
 
 @lru_cache(maxsize=1)
-def _to_traditional() -> opencc.OpenCC:
+def _converter() -> opencc.OpenCC:
     return opencc.OpenCC("s2t")
+
+
+@lru_cache(maxsize=200_000)
+def _traditional(text: str) -> str:
+    # Names repeat a great deal across a county; converting each distinct one once is what keeps
+    # noise affordable at a million persons.
+    converted: str = _converter().convert(text)
+    return converted
 
 
 _Applied = Iterator[tuple[str | None, str | None, Any, Any]]  # field, person, true, served
@@ -205,15 +223,27 @@ _Applied = Iterator[tuple[str | None, str | None, Any, Any]]  # field, person, t
 class _Noisy:
     """One record being altered: a private copy of its item, made on the first change."""
 
-    def __init__(self, record: Listed, shape: RecordShape, rng: random.Random, second_ids: SecondIds) -> None:
+    def __init__(
+        self, record: Listed, shape: RecordShape, seed: int, stream: str, second_ids: SecondIds
+    ) -> None:
         self._record = record
         self._shape = shape
-        self._rng = rng
+        self._seed = seed
+        self._stream = stream
+        self._random: random.Random | None = None
         self._second_ids = second_ids
         self._item: Item = record.item
         self._copied = False
+        self._slot_cache: list[tuple[str, dict[str, Any]]] | None = None
         self._id_touched: set[int] = set()  # slot indexes whose ID one defect already altered
         self._name_touched: set[int] = set()
+
+    @property
+    def _rng(self) -> random.Random:
+        # Only records that receive a defect need a random stream (to choose where and how).
+        if self._random is None:
+            self._random = derive_rng(self._seed, "noise", self._stream, self._record.key)
+        return self._random
 
     def listed(self) -> Listed:
         record = self._record
@@ -226,15 +256,18 @@ class _Noisy:
             # orjson round trip: a deep copy of plain JSON data, several times faster than deepcopy.
             self._item = orjson.loads(orjson.dumps(self._item))
             self._copied = True
+            self._slot_cache = None  # the slots are the copy's dicts from now on
         return self._item
 
     # Places ---------------------------------------------------------------------------------
 
     def _slots(self) -> list[tuple[str, dict[str, Any]]]:
-        found: list[tuple[str, dict[str, Any]]] = []
-        for path in self._shape.person_slots:
-            found += _containers(self._item, path)
-        return found
+        if self._slot_cache is None:
+            found: list[tuple[str, dict[str, Any]]] = []
+            for path in self._shape.person_slots:
+                found += _containers(self._item, path)
+            self._slot_cache = found
+        return self._slot_cache
 
     def _person(self, index: int) -> str | None:
         persons = self._record.persons
@@ -261,8 +294,9 @@ class _Noisy:
                 continue
             if kind == NAME_TYPO and any(char in _HOMOPHONES for char in name):
                 chosen.append(index)
-            elif kind == TRADITIONAL and self._encodable(converted := _to_traditional().convert(name)):
-                if converted != name:
+            elif kind == TRADITIONAL:
+                converted = _traditional(name)
+                if converted != name and self._encodable(converted):
                     chosen.append(index)
         return chosen
 
@@ -309,9 +343,7 @@ class _Noisy:
             self._name_touched.add(index)
             label, slot = self._own_slot(index)
             name = slot[shape.name_field]
-            slot[shape.name_field] = (
-                _typo(rng, name) if kind == NAME_TYPO else _to_traditional().convert(name)
-            )
+            slot[shape.name_field] = _typo(rng, name) if kind == NAME_TYPO else _traditional(name)
             yield _join(label, shape.name_field), self._person(index), name, slot[shape.name_field]
         elif kind in (FULLWIDTH_DIGITS, LEGACY_ID, MISSING_ID, SECOND_ID):
             candidates = self._id_slots(eighteen=kind == SECOND_ID, before_2000=kind == LEGACY_ID)
@@ -440,8 +472,3 @@ def _address_variants(address: str) -> list[str]:
     if any(char.isdigit() for char in address):
         variants.append(address.translate(_FULLWIDTH))
     return [variant for variant in variants if variant != address]
-
-
-def is_valid_id(number: str) -> bool:
-    """Whether an 18-digit number passes GB 11643 (the defects above keep second IDs valid)."""
-    return ric.is_valid(number)

@@ -10,9 +10,10 @@ from contextlib import contextmanager
 
 import uvicorn
 
-from hub.simulator.app import create_app
+from hub.simulator.app import create_app, create_app_from_snapshot
 from hub.simulator.model import County
 from hub.simulator.settings import SimulatorSettings
+from hub.simulator.snapshot import Snapshot
 
 _START_TIMEOUT_SECONDS = 10.0
 
@@ -20,7 +21,8 @@ _START_TIMEOUT_SECONDS = 10.0
 @contextmanager
 def running_simulator(
     *,
-    county: County,
+    county: County | None = None,
+    snapshot: Snapshot | None = None,
     settings: SimulatorSettings | None = None,
     clock: Callable[[], float] = time.monotonic,
     host: str = "127.0.0.1",
@@ -28,9 +30,17 @@ def running_simulator(
 ) -> Iterator[str]:
     """Serve `county` with uvicorn in a daemon thread and yield its base URL (`http://127.0.0.1:PORT`).
 
-    Port 0 picks a free port. The server stops when the block exits.
+    Port 0 picks a free port. The server stops when the block exits. Pass a `snapshot` (see
+    `hub.simulator.snapshot`) instead of a county to serve one read from disk.
     """
-    app = create_app(county=county, settings=settings or SimulatorSettings(), clock=clock)
+    if (county is None) == (snapshot is None):
+        raise ValueError("running_simulator serves a county or a snapshot, exactly one")
+    chosen = settings or SimulatorSettings()
+    if county is not None:
+        app = create_app(county=county, settings=chosen, clock=clock)
+    else:
+        assert snapshot is not None
+        app = create_app_from_snapshot(snapshot=snapshot, settings=chosen, clock=clock)
     # Binding the socket here, not in uvicorn, is what tells us the port before the server starts.
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

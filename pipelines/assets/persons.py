@@ -24,7 +24,9 @@ from pipelines.resources import WarehouseResource
         petitions_feed,
     ],
 )
-def person_resolution(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult[None]:
+def person_resolution(
+    context: AssetExecutionContext, warehouse: WarehouseResource
+) -> MaterializeResult[None]:
     """Merge the persons that tiered matching finds to be one; queue the uncertain pairs for review."""
     with warehouse.engine() as engine, transaction(engine) as session:
         report = resolve_warehouse_persons(session=session, run=LoadRun(context.run.run_id))

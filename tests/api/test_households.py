@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
@@ -10,11 +10,12 @@ from sqlalchemy import Engine
 from hub.api.ids import to_global_id
 from hub.simulator.model import County
 from hub.warehouse.viewer import Role, Viewer
-from tests.support.graphql import counting_statements, execute, warehouse_engine
+from tests.api.paging import every_node
+from tests.support.graphql import counting_statements, execute
 
 CROSS_DEPARTMENT = """
 query {
-  households(first: 100, filter: {hasTagFrom: "civil_affairs", hasCaseFrom: "justice"}) {
+  households(first: 100, filter: {hasTagFrom: CIVIL_AFFAIRS, hasCaseFrom: JUSTICE}) {
     edges { node {
       id hhNo address
       grid { code }
@@ -32,12 +33,6 @@ query Page($first: Int!) {
     edges { node { members { person { name } } tags { kind } cases { caseNo parties { role } } } }
   }
 }"""
-
-
-@pytest.fixture
-def engine(loaded_template: str) -> Iterator[Engine]:
-    with warehouse_engine(loaded_template) as engine:
-        yield engine
 
 
 def test_household_view_joins_departments_as_the_county_has_them(
@@ -62,8 +57,8 @@ def test_household_view_joins_departments_as_the_county_has_them(
             if member_keys & set(golden_county.case_parties(case))
         }
         assert {c["caseNo"] for c in node["cases"]} == expected_cases
-        assert "justice" in {c["department"] for c in node["cases"]}
-        assert "civil_affairs" in {t["department"] for t in node["tags"]}
+        assert "JUSTICE" in {c["department"] for c in node["cases"]}
+        assert "CIVIL_AFFAIRS" in {t["department"] for t in node["tags"]}
 
 
 def test_household_by_id_is_the_same_household(engine: Engine) -> None:
@@ -138,3 +133,76 @@ def test_bad_input_gets_a_coded_error(engine: Engine, query: str, code: str) -> 
 
     assert result.errors, query
     assert result.errors[0].extensions["code"] == code
+
+
+HOUSEHOLDS = """
+query($after: String, $filter: HouseholdFilterInput) {
+  households(first: 100, after: $after, filter: $filter) {
+    edges { node { hhNo address members { person { tags { kind current } } } cases { isOpen } } }
+    pageInfo { hasNextPage endCursor }
+  }
+}"""
+
+
+def test_household_filters_select_what_the_full_list_holds(engine: Engine, golden_county: County) -> None:
+    households = every_node(HOUSEHOLDS, "households", engine=engine)
+    street = golden_county.households[0].address[:4]
+
+    def holds(node: dict[str, Any], kind: str) -> bool:
+        return any({"kind": kind, "current": True} in m["person"]["tags"] for m in node["members"])
+
+    checks: dict[str, tuple[dict[str, Any], Any]] = {
+        "tag kinds": (
+            {"tagKinds": ["DISABLED", "EXTREME_POVERTY"]},
+            lambda n: holds(n, "DISABLED") or holds(n, "EXTREME_POVERTY"),
+        ),
+        "open cases": ({"hasOpenCases": True}, lambda n: any(c["isOpen"] for c in n["cases"])),
+        "no open cases": ({"hasOpenCases": False}, lambda n: not any(c["isOpen"] for c in n["cases"])),
+        "address": ({"addressContains": street}, lambda n: street in n["address"]),
+    }
+    assert len(households) == len(golden_county.households)
+    for name, (where, keep) in checks.items():
+        filtered = every_node(HOUSEHOLDS, "households", engine=engine, variables={"filter": where})
+        assert [h["hhNo"] for h in filtered] == [h["hhNo"] for h in households if keep(h)], name
+        assert filtered or name == "open cases", name
+
+
+def test_address_search_takes_wildcards_literally(engine: Engine) -> None:
+    result = execute('{ households(filter: {addressContains: "%"}) { edges { cursor } } }', engine=engine)
+
+    assert result.errors is None and result.data["households"]["edges"] == []
+
+
+def test_household_view_has_head_benefits_and_a_merged_timeline(
+    engine: Engine, golden_county: County
+) -> None:
+    found = execute(
+        "{ households(first: 1, filter: {hasTagFrom: CIVIL_AFFAIRS, hasCaseFrom: JUSTICE})"
+        " { edges { node { id hhNo } } } }",
+        engine=engine,
+    ).data["households"]["edges"][0]["node"]
+
+    view = execute(
+        """query($id: ID!) { household(id: $id) {
+             head { idNumber }
+             benefits { kind amount }
+             caseCount cases(first: 1) { caseNo }
+             timeline(first: 100) { at kind label status case { caseNo } person { idNumber } }
+           } }""",
+        engine=engine,
+        variables={"id": found["id"]},
+    ).data["household"]
+
+    truth = golden_county.households_by_no[found["hhNo"]]
+    persons = golden_county.persons_by_key
+    assert view["head"]["idNumber"] == persons[truth.head_key].id_number
+    member_keys = {m.person_key for m in truth.members}
+    assert sorted(b["amount"] for b in view["benefits"]) == sorted(
+        b.monthly_amount for b in golden_county.benefits if b.person_key in member_keys
+    )
+    assert len(view["cases"]) == 1 and view["caseCount"] >= 1
+    times = [entry["at"] for entry in view["timeline"]]
+    assert times == sorted(times, reverse=True)
+    kinds = {entry["kind"] for entry in view["timeline"]}
+    assert {"CASE_EVENT", "TAG_STARTED", "MEMBER_JOINED"} <= kinds
+    assert all(e["case"] for e in view["timeline"] if e["kind"] == "CASE_EVENT")

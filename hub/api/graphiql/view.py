@@ -12,6 +12,7 @@ keeps working wherever the view is routed (``/graphql``) and behind a path-prefi
 from __future__ import annotations
 
 import html
+import json
 import re
 from collections.abc import Sequence
 from datetime import timedelta
@@ -30,6 +31,11 @@ from hub.api.graphiql.assets import GRAPHIQL_STATIC_MOUNT_NAME, STATIC_DIR
 UNPKG_PREFIX = "https://unpkg.com/"
 _UNPKG_URL = re.compile(r"https://unpkg\.com/([^\"'\s]+)")
 _TITLE = re.compile(r"<title>.*?</title>", re.DOTALL)
+# Where the example tabs go into Strawberry's page: defined before its component, passed as GraphiQL 3's
+# `defaultTabs` (used when the browser has no tabs stored yet), the first one as the initial query.
+_COMPONENT_ANCHOR = "      function GraphiQLWithExplorer() {"
+_INITIAL_QUERY_ANCHOR = "parameters.q || EXAMPLE_QUERY,"
+_PROPS_ANCHOR = "          fetcher: fetcher,"
 
 
 class GraphQLViewOptions(TypedDict, total=False):
@@ -49,8 +55,26 @@ def vendored_asset_paths(page: str) -> list[str]:
     return _UNPKG_URL.findall(page)
 
 
-def offline_graphiql_template(*, title: str = "GraphiQL") -> str:
-    """Strawberry's GraphiQL page with its title set; its unpkg URLs are still to be rewritten.
+def with_example_tabs(page: str, tabs: Sequence[str]) -> str:
+    """``page`` opening with one GraphiQL tab per query in ``tabs`` (when none are stored yet).
+
+    Raises ``RuntimeError`` when Strawberry's page no longer has the places the tabs go into.
+    """
+    if not tabs:
+        return page
+    anchors = (_COMPONENT_ANCHOR, _INITIAL_QUERY_ANCHOR, _PROPS_ANCHOR)
+    if not all(page.count(anchor) == 1 for anchor in anchors):
+        raise RuntimeError("Strawberry's GraphiQL page changed: cannot add the example tabs")
+    # JSON is valid JavaScript; "</" is escaped so that no query can close the <script> element.
+    literal = json.dumps([{"query": query} for query in tabs], ensure_ascii=False).replace("</", "<\\/")
+    page = page.replace(_COMPONENT_ANCHOR, f"      const HUB_EXAMPLE_TABS = {literal};\n{_COMPONENT_ANCHOR}")
+    page = page.replace(_INITIAL_QUERY_ANCHOR, "parameters.q || HUB_EXAMPLE_TABS[0].query,")
+    return page.replace(_PROPS_ANCHOR, f"{_PROPS_ANCHOR}\n          defaultTabs: HUB_EXAMPLE_TABS,")
+
+
+def offline_graphiql_template(*, title: str = "GraphiQL", example_tabs: Sequence[str] = ()) -> str:
+    """Strawberry's GraphiQL page with its title and example tabs set; its unpkg URLs are still to be
+    rewritten.
 
     Raises ``RuntimeError`` when the page asks for a file that is not vendored, which is what a
     Strawberry upgrade that moves to new asset versions looks like (see ``static/VENDORED.md``).
@@ -62,7 +86,8 @@ def offline_graphiql_template(*, title: str = "GraphiQL") -> str:
             f"Strawberry's GraphiQL page loads files that are not vendored: {missing}; "
             "refresh hub/api/graphiql/static as described in its VENDORED.md"
         )
-    return _TITLE.sub(lambda _: f"<title>{html.escape(title)}</title>", page, count=1)
+    page = _TITLE.sub(lambda _: f"<title>{html.escape(title)}</title>", page, count=1)
+    return with_example_tabs(page, example_tabs)
 
 
 def localise_asset_urls(page: str, *, static_url: str) -> str:
@@ -84,13 +109,16 @@ class OfflineGraphQL(GraphQL[Context, RootValue]):
         *,
         graphiql: bool = True,
         title: str = "GraphiQL",
+        example_tabs: Sequence[str] = (),
         static_mount_name: str = GRAPHIQL_STATIC_MOUNT_NAME,
         **options: Unpack[GraphQLViewOptions],
     ) -> None:
         super().__init__(schema, graphql_ide="graphiql" if graphiql else None, **options)
         self.static_mount_name = static_mount_name
         # Built once, so a missing asset fails at start-up rather than on the first page view.
-        self._graphiql_template = offline_graphiql_template(title=title) if graphiql else ""
+        self._graphiql_template = (
+            offline_graphiql_template(title=title, example_tabs=example_tabs) if graphiql else ""
+        )
 
     def graphiql_static_url(self, request: Request) -> str:
         """The URL path of the static mount, as seen by the browser (``/graphiql-static/``)."""

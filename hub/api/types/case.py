@@ -8,21 +8,22 @@ import strawberry
 
 from hub.api.context import Info
 from hub.api.ids import to_global_id
+from hub.api.types.enums import CaseKind, CaseStatus, Department, PartyRole, ResolutionLevel, Satisfaction
 from hub.api.types.grid import Grid
-from hub.api.types.labels import label, local_time
-from hub.api.types.node import Node
+from hub.api.types.labels import LIFECYCLE_LABELS, label, local_time
+from hub.api.types.node import Node, present
 from hub.api.types.person import Person
-from hub.warehouse.cases.service import CaseRow, EventRow, LinkRow, PartyRow
+from hub.warehouse.cases.service import CaseRow, EventRow, LinkRow, PartyRow, is_open, is_overdue
 
 
 @strawberry.type(description="A person's part in a case (reporter, respondent, applicant, petitioner …).")
 class CaseParty:
-    role: str
+    role: PartyRole
     person_id: strawberry.Private[int]
 
     @classmethod
     def from_row(cls, row: PartyRow) -> CaseParty:
-        return cls(role=row.role, person_id=row.person_id)
+        return cls(role=PartyRole(row.role), person_id=row.person_id)
 
     @strawberry.field
     async def person(self, info: Info) -> Person | None:
@@ -51,66 +52,75 @@ class CaseLink:
     @strawberry.field(description="The case that holds the reference")
     async def from_case(self, info: Info) -> Case | None:
         row = await info.context.loaders.case.load(self.from_case_id)
-        return Case.from_row(row) if row else None
+        return Case.from_row(row, info) if row else None
 
     @strawberry.field(description="The case referred to, once it is in the warehouse and visible")
     async def target(self, info: Info) -> Case | None:
         if self.target_case_id is None:
             return None
         row = await info.context.loaders.case.load(self.target_case_id)
-        return Case.from_row(row) if row else None
+        return Case.from_row(row, info) if row else None
 
 
 @strawberry.type(description="A step of a case's lifecycle: 受理 → 分流 → 办理 → 办结 → 回访.")
 class CaseEvent:
     at: dt.datetime
-    status: str
+    status: CaseStatus
+    status_label: str | None
     note: str | None
 
     @classmethod
     def from_row(cls, row: EventRow) -> CaseEvent:
         at = local_time(row.at)
         assert at is not None
-        return cls(at=at, status=row.status, note=row.note)
+        return cls(
+            at=at, status=CaseStatus(row.status), status_label=LIFECYCLE_LABELS.get(row.status), note=row.note
+        )
 
 
 @strawberry.type(description="案件: a case from any department, on the unified lifecycle.")
 class Case(Node):
     case_no: str
-    department: str
+    department: Department
     department_label: str | None
-    kind: str = strawberry.field(
-        description="dispute, incident, public_order, criminal, petition or assistance"
-    )
+    kind: CaseKind
     category: str
-    status: str = strawberry.field(description="received, assigned, in_progress, resolved or followed_up")
-    resolution_level: str | None = strawberry.field(description="Where it was settled: village … above")
+    status: CaseStatus
+    status_label: str | None
+    resolution_level: ResolutionLevel | None = strawberry.field(description="Where it was settled")
     opened_at: dt.datetime
     closed_at: dt.datetime | None
-    deadline: dt.date | None
+    deadline: dt.date | None = strawberry.field(description="Reply due (信访: 60 days from receipt)")
+    is_open: bool = strawberry.field(description="Received, assigned or in progress")
+    overdue: bool = strawberry.field(description="Open past its deadline (China Standard Time)")
+    address: str | None
     summary: str | None
-    satisfaction: str | None
+    satisfaction: Satisfaction | None = strawberry.field(description="The petitioner's evaluation (回访)")
     row_id: strawberry.Private[int]
     grid_id: strawberry.Private[int | None]
 
     @classmethod
-    def from_row(cls, row: CaseRow) -> Case:
+    def from_row(cls, row: CaseRow, info: Info) -> Case:
         opened_at = local_time(row.opened_at)
         assert opened_at is not None
         return cls(
             id=strawberry.ID(to_global_id("Case", row.id)),
             case_no=row.case_no,
-            department=row.department,
+            department=Department(row.department),
             department_label=label("departments", row.department),
-            kind=row.kind,
+            kind=CaseKind(row.kind),
             category=row.category,
-            status=row.status,
-            resolution_level=row.resolution_level,
+            status=CaseStatus(row.status),
+            status_label=LIFECYCLE_LABELS.get(row.status),
+            resolution_level=ResolutionLevel(row.resolution_level) if row.resolution_level else None,
             opened_at=opened_at,
             closed_at=local_time(row.closed_at),
             deadline=row.deadline,
+            is_open=is_open(row.status),
+            overdue=is_overdue(status=row.status, deadline=row.deadline, today=info.context.today),
+            address=row.address,
             summary=row.summary,
-            satisfaction=row.satisfaction,
+            satisfaction=Satisfaction(row.satisfaction) if row.satisfaction else None,
             row_id=row.id,
             grid_id=row.grid_id,
         )
@@ -122,13 +132,21 @@ class Case(Node):
         row = await info.context.loaders.grid.load(self.grid_id)
         return Grid.from_row(row) if row else None
 
-    @strawberry.field
+    @strawberry.field(description="Everyone involved, with their role")
     async def parties(self, info: Info) -> list[CaseParty]:
         return [CaseParty.from_row(r) for r in await info.context.loaders.parties_by_case.load(self.row_id)]
 
     @strawberry.field(description="Links to and from cases of other departments")
     async def links(self, info: Info) -> list[CaseLink]:
         return [CaseLink.from_row(r) for r in await info.context.loaders.links_by_case.load(self.row_id)]
+
+    @strawberry.field(description="The cases at the other end of this case's links that you may see")
+    async def linked_cases(self, info: Info) -> list[Case]:
+        loaders = info.context.loaders
+        links = await loaders.links_by_case.load(self.row_id)
+        others = [link.target_case_id if link.case_id == self.row_id else link.case_id for link in links]
+        ids = list(dict.fromkeys(id_ for id_ in others if id_ is not None and id_ != self.row_id))
+        return [Case.from_row(r, info) for r in present(await loaders.case.load_many(ids))]
 
     @strawberry.field(description="The case's timeline, oldest first")
     async def events(self, info: Info) -> list[CaseEvent]:

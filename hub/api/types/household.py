@@ -9,10 +9,13 @@ import strawberry
 
 from hub.api.context import Info
 from hub.api.ids import to_global_id
-from hub.api.types.labels import label
-from hub.api.types.node import Node
+from hub.api.types.enums import CaseStatus, TimelineKind
+from hub.api.types.labels import CHINA, LIFECYCLE_LABELS, label, local_time
+from hub.api.types.node import Node, capped
 from hub.api.types.person import Person, PersonTag
+from hub.warehouse.cases.service import CaseRow
 from hub.warehouse.households.service import HouseholdRow, MemberRow
+from hub.warehouse.tags.service import TagRow
 
 if TYPE_CHECKING:
     from hub.api.types.case import Case
@@ -41,9 +44,37 @@ class HouseholdMember:
         return Person.from_row(row, info) if row else None
 
 
-@strawberry.type(description="户: a registered household with its members, tags and every member's cases.")
+@strawberry.type(description="One dated entry of a household's merged timeline.")
+class TimelineEntry:
+    at: dt.datetime = strawberry.field(description="China Standard Time; dates alone are shown at 00:00")
+    kind: TimelineKind
+    label: str | None = strawberry.field(description="What happened, in Chinese (受理, 低保 …)")
+    status: CaseStatus | None = strawberry.field(description="For case events: the status reached")
+    person_id: strawberry.Private[int | None]
+    case_row: strawberry.Private[CaseRow | None]
+
+    @strawberry.field(description="The member concerned (tags and membership)")
+    async def person(self, info: Info) -> Person | None:
+        if self.person_id is None:
+            return None
+        row = await info.context.loaders.person.load(self.person_id)
+        return Person.from_row(row, info) if row else None
+
+    @strawberry.field(description="The case concerned (case events)")
+    def case(self, info: Info) -> Annotated[Case, strawberry.lazy("hub.api.types.case")] | None:
+        from hub.api.types.case import Case
+
+        return Case.from_row(self.case_row, info) if self.case_row else None
+
+
+def _on(day: dt.date) -> dt.datetime:
+    """A date-only fact (a tag's start, an arrival) placed at the start of that day in China."""
+    return dt.datetime(day.year, day.month, day.day, tzinfo=CHINA)
+
+
+@strawberry.type(description="户: one registered household, with every department's view of its members.")
 class Household(Node):
-    hh_no: str = strawberry.field(description="户号 in the household register")
+    hh_no: str
     address: str
     row_id: strawberry.Private[int]
     grid_id: strawberry.Private[int | None]
@@ -81,20 +112,98 @@ class Household(Node):
         rows = await info.context.loaders.members_by_household.load(self.row_id)
         return [HouseholdMember.from_row(r) for r in rows]
 
-    @strawberry.field(description="Every member's tags and benefits, from all departments")
+    @strawberry.field(description="Every member's tags and benefits you may see, from all departments")
     async def tags(self, info: Info) -> list[PersonTag]:
+        return [PersonTag.from_row(t) for t in await self._tag_rows(info)]
+
+    @strawberry.field(
+        description="The tags that carry a monthly amount (低保, 特困 …): the household's benefits"
+    )
+    async def benefits(self, info: Info) -> list[PersonTag]:
+        return [PersonTag.from_row(t) for t in await self._tag_rows(info) if t.amount is not None]
+
+    @strawberry.field(
+        description="Every member's cases from all four departments, newest first; at most `first` (1–100)"
+    )
+    async def cases(
+        self, info: Info, first: int = 100
+    ) -> list[Annotated[Case, strawberry.lazy("hub.api.types.case")]]:
+        from hub.api.types.case import Case
+
+        limit = capped(first)
+        return [Case.from_row(r, info) for r in (await self._case_rows(info))[:limit]]
+
+    @strawberry.field(description="How many cases you may see have a member as a party")
+    async def case_count(self, info: Info) -> int:
+        return len(await self._case_rows(info))
+
+    @strawberry.field(
+        description="Members' case events, tag starts and ends, and arrivals merged, newest first; "
+        "at most `first` (1–100)"
+    )
+    async def timeline(self, info: Info, first: int = 50) -> list[TimelineEntry]:
+        limit = capped(first)
+        loaders = info.context.loaders
+        members = await loaders.members_by_household.load(self.row_id)
+        tags = await self._tag_rows(info)
+        cases = await self._case_rows(info)
+        event_lists = await loaders.events_by_case.load_many([c.id for c in cases])
+        entries: list[TimelineEntry] = []
+        for case, events in zip(cases, event_lists, strict=True):
+            for event in events:
+                at = local_time(event.at)
+                assert at is not None
+                status = CaseStatus(event.status)
+                entries.append(
+                    TimelineEntry(
+                        at=at,
+                        kind=TimelineKind.CASE_EVENT,
+                        label=f"{case.case_no} {LIFECYCLE_LABELS[event.status]}",
+                        status=status,
+                        person_id=None,
+                        case_row=case,
+                    )
+                )
+        for tag in tags:
+            tag_label = label("tag_kinds", tag.kind)
+            for day, kind in (
+                (tag.valid_from, TimelineKind.TAG_STARTED),
+                (tag.valid_to, TimelineKind.TAG_ENDED),
+            ):
+                if day is not None:
+                    entries.append(
+                        TimelineEntry(
+                            at=_on(day),
+                            kind=kind,
+                            label=tag_label,
+                            status=None,
+                            person_id=tag.person_id,
+                            case_row=None,
+                        )
+                    )
+        for member in members:
+            entries.append(
+                TimelineEntry(
+                    at=_on(member.valid_from),
+                    kind=TimelineKind.MEMBER_JOINED,
+                    label=label("family_relation", member.relation),
+                    status=None,
+                    person_id=member.person_id,
+                    case_row=None,
+                )
+            )
+        entries.sort(key=lambda e: e.at, reverse=True)
+        return entries[:limit]
+
+    async def _tag_rows(self, info: Info) -> list[TagRow]:
         loaders = info.context.loaders
         members = await loaders.members_by_household.load(self.row_id)
         tag_lists = await loaders.tags_by_person.load_many([m.person_id for m in members])
-        return [PersonTag.from_row(t) for tags in tag_lists for t in tags]
+        return [t for tags in tag_lists for t in tags]
 
-    @strawberry.field(description="Every member's cases from all four departments, newest first")
-    async def cases(self, info: Info) -> list[Annotated[Case, strawberry.lazy("hub.api.types.case")]]:
-        from hub.api.types.case import Case
-
+    async def _case_rows(self, info: Info) -> list[CaseRow]:
         loaders = info.context.loaders
         members = await loaders.members_by_household.load(self.row_id)
         case_lists = await loaders.cases_by_person.load_many([m.person_id for m in members])
         unique = {row.id: row for rows in case_lists for row in rows}
-        ordered = sorted(unique.values(), key=lambda r: (r.opened_at, r.id), reverse=True)
-        return [Case.from_row(r) for r in ordered]
+        return sorted(unique.values(), key=lambda r: (r.opened_at, r.id), reverse=True)

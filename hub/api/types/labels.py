@@ -9,6 +9,15 @@ from hub.reference.tables import load_table
 
 CHINA = ZoneInfo("Asia/Shanghai")
 
+# The unified lifecycle's own words (DESIGN §2); each department's wording is in case_statuses.csv.
+LIFECYCLE_LABELS = {
+    "received": "受理",
+    "assigned": "分流",
+    "in_progress": "办理",
+    "resolved": "办结",
+    "followed_up": "回访",
+}
+
 
 def label(table: str, code: str | None) -> str | None:
     """The Chinese label of `code` in `table`, or None when there is no code or it is unknown."""

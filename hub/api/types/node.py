@@ -1,4 +1,4 @@
-"""Relay's Node interface and cursor connections."""
+"""Relay's Node interface, cursor connections, and the cap on lists inside one object."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from typing import Generic, TypeVar
 import strawberry
 
 from hub.api.ids import to_cursor
-from hub.warehouse.pagination import Page
+from hub.errors import InvalidInput
+from hub.warehouse.pagination import MAX_PAGE_SIZE, Page
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -46,3 +47,10 @@ class Connection(Generic[T]):
 def present(rows: Sequence[R | None]) -> list[R]:
     """The rows a loader found (a missing or out-of-scope row is simply left out)."""
     return [row for row in rows if row is not None]
+
+
+def capped(first: int) -> int:
+    """`first` for a list inside one object (a household's cases …): 1–100, like a page."""
+    if not 1 <= first <= MAX_PAGE_SIZE:
+        raise InvalidInput(f"first must be between 1 and {MAX_PAGE_SIZE}, got {first}")
+    return first

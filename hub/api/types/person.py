@@ -7,11 +7,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from hub.api.audit import note_person_read
 from hub.api.context import Info
 from hub.api.ids import to_global_id
 from hub.api.masking import mask_id_number, mask_name, mask_phone, sees_unmasked
+from hub.api.types.enums import Department, TagKind
 from hub.api.types.labels import label
-from hub.api.types.node import Node, present
+from hub.api.types.node import Node, capped, present
 from hub.warehouse.persons.service import PersonRow, PersonSourceRow
 from hub.warehouse.tags.service import TagRow
 
@@ -22,9 +24,9 @@ if TYPE_CHECKING:
 
 @strawberry.type(description="特殊人群 / 救助: a tag or benefit a department says this person holds.")
 class PersonTag:
-    kind: str
+    kind: TagKind
     label: str | None
-    department: str
+    department: Department
     sensitivity: int = strawberry.field(description="1 personal, 2 sensitive, 3 highly sensitive (PIPL)")
     valid_from: dt.date | None
     valid_to: dt.date | None
@@ -34,15 +36,19 @@ class PersonTag:
     @classmethod
     def from_row(cls, row: TagRow) -> PersonTag:
         return cls(
-            kind=row.kind,
+            kind=TagKind(row.kind),
             label=label("tag_kinds", row.kind),
-            department=row.department,
+            department=Department(row.department),
             sensitivity=row.sensitivity,
             valid_from=row.valid_from,
             valid_to=row.valid_to,
             amount=row.amount,
             person_id=row.person_id,
         )
+
+    @strawberry.field(description="Whether the tag holds today (no end date, or one not yet passed)")
+    def current(self, info: Info) -> bool:
+        return self.valid_to is None or self.valid_to >= info.context.today
 
     @strawberry.field
     async def person(self, info: Info) -> Person | None:
@@ -52,7 +58,7 @@ class PersonTag:
 
 @strawberry.type(description="What one source record said about a person: their provenance.")
 class PersonSource:
-    department: str
+    department: Department
     record_id: str
     name_as_sent: str
     id_number_as_sent: str | None
@@ -62,7 +68,7 @@ class PersonSource:
         unmasked = sees_unmasked(info.context.viewer)
         id_number = row.id_number_as_sent
         return cls(
-            department=row.department,
+            department=Department(row.department),
             record_id=row.record_id,
             name_as_sent=row.name_as_sent if unmasked else mask_name(row.name_as_sent),
             id_number_as_sent=id_number if unmasked or id_number is None else mask_id_number(id_number),
@@ -83,6 +89,8 @@ class Person(Node):
 
     @classmethod
     def from_row(cls, row: PersonRow, info: Info) -> Person:
+        """The person as this viewer may see them; building one records the read for the access log."""
+        note_person_read(info, row.id)
         unmasked = sees_unmasked(info.context.viewer)
         return cls(
             id=strawberry.ID(to_global_id("Person", row.id)),
@@ -97,18 +105,27 @@ class Person(Node):
             row_id=row.id,
         )
 
-    @strawberry.field
+    @strawberry.field(description="Tags and benefits you may see, current and past, newest first")
     async def tags(self, info: Info) -> list[PersonTag]:
         return [PersonTag.from_row(t) for t in await info.context.loaders.tags_by_person.load(self.row_id)]
 
-    @strawberry.field(description="Cases of any department this person is a party to, newest first")
-    async def cases(self, info: Info) -> list[Annotated[Case, strawberry.lazy("hub.api.types.case")]]:
+    @strawberry.field(
+        description="Cases of any department this person is a party to, newest first; at most `first` (1–100)"
+    )
+    async def cases(
+        self, info: Info, first: int = 100
+    ) -> list[Annotated[Case, strawberry.lazy("hub.api.types.case")]]:
         from hub.api.types.case import Case
 
+        limit = capped(first)
         rows = await info.context.loaders.cases_by_person.load(self.row_id)
-        return [Case.from_row(r) for r in rows]
+        return [Case.from_row(r, info) for r in rows[:limit]]
 
-    @strawberry.field
+    @strawberry.field(description="How many cases you may see this person is a party to")
+    async def case_count(self, info: Info) -> int:
+        return len(await info.context.loaders.cases_by_person.load(self.row_id))
+
+    @strawberry.field(description="Households this person currently belongs to")
     async def households(
         self, info: Info
     ) -> list[Annotated[Household, strawberry.lazy("hub.api.types.household")]]:
@@ -118,7 +135,7 @@ class Person(Node):
         ids = await loaders.households_by_person.load(self.row_id)
         return [Household.from_row(r) for r in present(await loaders.household.load_many(ids))]
 
-    @strawberry.field(description="Every source record that mentions this person")
+    @strawberry.field(description="Every source record that mentions this person: who says what")
     async def sources(self, info: Info) -> list[PersonSource]:
         rows = await info.context.loaders.sources_by_person.load(self.row_id)
         return [PersonSource.from_row(r, info) for r in rows]

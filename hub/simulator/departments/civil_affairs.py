@@ -15,8 +15,9 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Mount, Route
 
-from hub.simulator.departments.listing import BadParameter, Item, Listed, changed_since, int_param
+from hub.simulator.departments.listing import BadParameter, Item, Listed, changed_since, fault_of, int_param
 from hub.simulator.model import CST, AssistanceApplication, Benefit, County, Person
+from hub.simulator.profiles import REPEATED_ITEMS
 from hub.simulator.settings import SimulatorSettings
 
 MAX_PAGE = 1000
@@ -161,7 +162,9 @@ def routes(*, benefits: list[Listed], assistance: list[Listed], settings: Simula
                 matching = changed_since(records, _changed_since_param(request))
             except BadParameter as error:
                 return PlainTextResponse(str(error), 400)
-            page = [record.item for record in matching[offset : offset + limit]]
+            # A repeated-items fault re-sends the previous page's last row first (offset drift).
+            first = offset - 1 if fault_of(request) == REPEATED_ITEMS and offset > 0 else offset
+            page = [record.item for record in matching[first : offset + limit]]
             return Response(
                 render_csv(columns, page),
                 media_type=f"text/csv; charset={ENCODING}",

@@ -17,8 +17,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
 
-from hub.simulator.departments.listing import BadParameter, Item, Listed, changed_since, int_param
+from hub.simulator.departments.listing import BadParameter, Item, Listed, changed_since, fault_of, int_param
 from hub.simulator.model import CST, CorrectionSubject, County, MediationCase
+from hub.simulator.profiles import REPEATED_ITEMS
 from hub.simulator.settings import SimulatorSettings
 
 MAX_PAGE = 200
@@ -138,11 +139,14 @@ def routes(*, mediations: list[Listed], corrections: list[Listed], settings: Sim
             since = dt.datetime.fromtimestamp(since_ms / 1000, CST) if since_ms else None
             matching = changed_since(records, since)
             start = (page_no - 1) * page_size
+            # A repeated-items fault: a record inserted meanwhile shifts the pages by one, so the
+            # previous page's last record comes again first.
+            first = start - 1 if fault_of(request) == REPEATED_ITEMS and start > 0 else start
             data = {
                 "total": len(matching),
                 "pageNo": page_no,
                 "pageSize": page_size,
-                "records": [record.item for record in matching[start : start + page_size]],
+                "records": [record.item for record in matching[first : start + page_size]],
             }
             return _envelope(0, "success", data, 200)
 

@@ -29,6 +29,16 @@ class Listed:
     persons: tuple[str, ...] = ()
 
 
+# Where the fault middleware leaves its decision for the endpoints that apply a fault themselves.
+FAULT_STATE_KEY = "simulator_fault"
+
+
+def fault_of(request: Request) -> str | None:
+    """The fault the middleware chose for this request (`hub.simulator.faults`), if any."""
+    fault = request.scope.get("state", {}).get(FAULT_STATE_KEY)
+    return fault if isinstance(fault, str) else None
+
+
 class BadParameter(ValueError):
     """A query parameter the department rejects; each department words the 400 its own way."""
 

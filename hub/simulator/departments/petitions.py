@@ -21,8 +21,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
 
-from hub.simulator.departments.listing import BadParameter, Item, Listed, int_param
+from hub.simulator.departments.listing import BadParameter, Item, Listed, fault_of, int_param
 from hub.simulator.model import County, Petition, PetitionVersion
+from hub.simulator.profiles import REPEATED_ITEMS
 from hub.simulator.settings import SimulatorSettings
 
 MAX_PAGE = 500
@@ -62,12 +63,14 @@ def version_records(county: County) -> list[Listed]:
     return sorted(records, key=lambda record: record.key)
 
 
-def feed_entries(county: County, records: list[Listed] | None = None) -> list[FeedEntry]:
-    """Every petition version as a feed line, in change order (`records` when given, else clean)."""
-    entries = [
-        FeedEntry(_position(record.key), orjson.dumps(record.item) + b"\n")
-        for record in (version_records(county) if records is None else records)
-    ]
+def feed_entries(county: County | None, records: list[Listed] | None = None) -> list[FeedEntry]:
+    """Every petition version as a feed line, in change order: `records` when given, else the
+    county's clean versions."""
+    if records is None:
+        if county is None:
+            raise ValueError("feed_entries needs a county or records")
+        records = version_records(county)
+    entries = [FeedEntry(_position(record.key), orjson.dumps(record.item) + b"\n") for record in records]
     return sorted(entries, key=lambda entry: entry.position)
 
 
@@ -138,11 +141,9 @@ class _RateLimit:
         return max(1, math.ceil(window + 1 - now))
 
 
-def routes(
-    *, county: County, versions: list[Listed], settings: SimulatorSettings, clock: Callable[[], float]
-) -> Mount:
+def routes(*, versions: list[Listed], settings: SimulatorSettings, clock: Callable[[], float]) -> Mount:
     """The bureau's feed under `/petitions`, serving `versions` (see `version_records`)."""
-    entries = feed_entries(county, versions)
+    entries = feed_entries(None, versions)
     positions = [entry.position for entry in entries]
     limiter = _RateLimit(settings.petitions_requests_per_second, clock)
     expected = f"Token {settings.petitions_token}".encode()
@@ -161,6 +162,9 @@ def routes(
             return _json({"detail": str(error)}, 400)
         start = bisect.bisect_right(positions, after)  # first change after the one last delivered
         page = entries[start : start + limit]
+        if fault_of(request) == REPEATED_ITEMS and since:
+            # A replica lagging one change behind: the last change delivered comes again first.
+            page = entries[max(0, start - 1) : start] + page
         next_since = encode_since(page[-1].position if page else after)
         return Response(
             b"".join(entry.line for entry in page),

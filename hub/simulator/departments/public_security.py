@@ -19,8 +19,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
 
-from hub.simulator.departments.listing import BadParameter, Item, Listed, int_param, parse_iso
+from hub.simulator.departments.listing import BadParameter, Item, Listed, fault_of, int_param, parse_iso
 from hub.simulator.model import County, Incident, Party
+from hub.simulator.profiles import EXPIRED_TOKEN, REPEATED_ITEMS
 from hub.simulator.settings import SimulatorSettings
 
 MAX_PAGE = 500
@@ -112,6 +113,9 @@ class _TokenIssuer:
         self._expiry[token] = self._clock() + self._settings.public_security_token_ttl_seconds
         return token
 
+    def revoke(self, token: str) -> None:
+        self._expiry.pop(token, None)
+
     def is_valid(self, token: str) -> bool:
         expiry = self._expiry.get(token)
         return expiry is not None and self._clock() < expiry
@@ -165,6 +169,9 @@ def routes(
 
         def endpoint(request: Request) -> Response:
             scheme, _, credential = request.headers.get("authorization", "").partition(" ")
+            fault = fault_of(request)
+            if fault == EXPIRED_TOKEN:
+                tokens.revoke(credential)  # expired before its time (a restart of the token service)
             if scheme.lower() != "bearer" or not tokens.is_valid(credential):
                 return _json(
                     {"error": "invalid_token"}, 401, {"WWW-Authenticate": 'Bearer error="invalid_token"'}
@@ -187,6 +194,9 @@ def routes(
             page = list(islice(matching, limit + 1))
             next_cursor = _encode_cursor(page[limit - 1].key, since_text) if len(page) > limit else None
             page = page[:limit]
+            if fault == REPEATED_ITEMS and cursor and start > 0:
+                # A replica lagging one record behind: the record the cursor points at comes again.
+                page = [records[start - 1], *page]
             return _json({"data": [record.item for record in page], "next_cursor": next_cursor})
 
         return endpoint

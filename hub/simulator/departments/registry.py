@@ -14,8 +14,16 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
 
-from hub.simulator.departments.listing import BadParameter, Listed, changed_since, int_param, iso_param
+from hub.simulator.departments.listing import (
+    BadParameter,
+    Listed,
+    changed_since,
+    fault_of,
+    int_param,
+    iso_param,
+)
 from hub.simulator.model import County
+from hub.simulator.profiles import REPEATED_ITEMS
 
 MAX_PAGE = 1000
 DEFAULT_PAGE = 100
@@ -80,7 +88,10 @@ def address_records(county: County) -> list[Listed]:
     return [
         Listed(
             household.hh_no,
-            county.grids_by_code[household.micro_grid_code].updated_at,
+            max(
+                county.grids_by_code[household.micro_grid_code].updated_at,
+                household.moved_at or household.updated_at.min.replace(tzinfo=household.updated_at.tzinfo),
+            ),
             {"address": household.address, "grid_code": household.micro_grid_code},
             entity=f"household:{household.hh_no}",
         )
@@ -101,9 +112,11 @@ def routes(
                 matching = changed_since(records, iso_param(request, "updated_since"))
             except BadParameter as error:
                 return Response(orjson.dumps({"error": str(error)}), 400, media_type="application/json")
+            # A repeated-items fault re-sends the previous page's last item first (offset drift).
+            first = offset - 1 if fault_of(request) == REPEATED_ITEMS and offset > 0 else offset
             body = {
                 "total": len(matching),
-                "items": [record.item for record in matching[offset : offset + limit]],
+                "items": [record.item for record in matching[first : offset + limit]],
             }
             return Response(orjson.dumps(body), media_type="application/json")
 
