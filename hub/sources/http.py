@@ -8,16 +8,21 @@ with a message an operator can act on instead of a stack of urllib3 internals.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+import time
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import requests
+import structlog
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from hub.errors import SourceUnavailable
 from hub.sources.canonical import Department
+
+T = TypeVar("T")
+log = structlog.get_logger(__name__)
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 # POST is retried too: the only POST the clients make is the idempotent OAuth token request.
@@ -129,14 +134,48 @@ class DepartmentHttp:
         self.session.close()
 
 
+class MalformedResponse(Exception):
+    """A 2xx answer whose body cannot be read (cut short, not JSON, not GBK): worth asking again."""
+
+
+# A body cut short in transit is usually whole on the next try; a few tries, briefly spaced.
+MALFORMED_ATTEMPTS = 4
+MALFORMED_BACKOFF_SECONDS = 0.2
+
+
+def read_with_retries(
+    department: Department, send: Callable[[], requests.Response], parse: Callable[[requests.Response], T]
+) -> T:
+    """`parse(send())`, sending again while the body is malformed; then `SourceUnavailable`.
+
+    `send` is the whole request (with its own retries of transient statuses); `parse` raises
+    `MalformedResponse` for a body it cannot read, so that no page is skipped or half-read.
+    """
+    for attempt in range(MALFORMED_ATTEMPTS):
+        response = send()
+        try:
+            return parse(response)
+        except MalformedResponse as problem:
+            log.warning(
+                "source.malformed_response",
+                department=department.value,
+                url=response.url,
+                problem=str(problem),
+                attempt=attempt + 1,
+            )
+            last = f"{response.url} {problem}"
+            time.sleep(MALFORMED_BACKOFF_SECONDS * 2**attempt)
+    raise SourceUnavailable(f"{department.value}: {last} ({MALFORMED_ATTEMPTS} times)")
+
+
 def unavailable(department: Department, url: str, problem: str) -> SourceUnavailable:
     """A `SourceUnavailable` naming the department and URL, for answers that cannot be read."""
     return SourceUnavailable(f"{department.value}: {url} {problem}")
 
 
-def json_body(response: requests.Response, department: Department) -> Any:
-    """The response's JSON, or `SourceUnavailable` when the body is not JSON (truncated, HTML error page)."""
+def json_body(response: requests.Response) -> Any:
+    """The response's JSON; `MalformedResponse` when the body is not JSON (cut short, an HTML page)."""
     try:
         return response.json()
     except ValueError as error:
-        raise unavailable(department, response.url, f"sent a body that is not JSON: {error}") from error
+        raise MalformedResponse(f"sent a body that is not JSON: {error}") from error

@@ -6,17 +6,24 @@ import csv
 import datetime as dt
 import io
 from collections.abc import Iterator
+from functools import partial
 from typing import cast
+
+import requests
 
 from hub.sources.canonical import Department
 from hub.sources.civil_affairs.records import AssistanceRow, BenefitRow, assistance_id, benefit_id
-from hub.sources.http import DepartmentHttp, RetryPolicy, Timeouts, unavailable
+from hub.sources.http import DepartmentHttp, MalformedResponse, RetryPolicy, Timeouts, read_with_retries
 from hub.sources.paging import unique_by
 
 MAX_PAGE_SIZE = 1000
 # The exports are GBK; GB 18030 decodes every GBK byte sequence the same way and also the rare
 # name characters (生僻字) that GBK lacks, so reading as GB 18030 loses nothing.
 EXPORT_ENCODING = "gb18030"
+
+
+# Where a row with more cells than the header keeps the surplus (csv.DictReader's restkey).
+EXTRA_CELLS = "_extra_cells"
 
 
 class CivilAffairsClient:
@@ -61,26 +68,35 @@ class CivilAffairsClient:
             params: dict[str, str | int] = {"offset": offset, "limit": self._page_size}
             if changed_since is not None:
                 params["changed_since"] = changed_since.isoformat()
-            response = self._http.request("GET", path, params=params, headers=self._headers)
-            total_header = response.headers.get("X-Total-Count")
-            if total_header is None or not total_header.strip().isdigit():
-                raise unavailable(
-                    self._http.department, response.url, f"sent no usable X-Total-Count ({total_header!r})"
-                )
-            total = int(total_header)
-            try:
-                text = response.content.decode(EXPORT_ENCODING)
-            except UnicodeDecodeError as error:
-                raise unavailable(
-                    self._http.department, response.url, f"sent a CSV that is not GBK: {error}"
-                ) from error
-            # Cells keep their text; a row with missing cells gets "" rather than None.
-            rows = [
-                {key: value or "" for key, value in row.items() if key is not None}
-                for row in csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-            ]
+            send = partial(self._http.request, "GET", path, params=params, headers=self._headers)
+            rows, total = read_with_retries(self._http.department, send, _export_page)
             yield from rows
             # Advance by what arrived, not by the limit, so that a short page loses nothing.
             offset += len(rows)
             if not rows or offset >= total:
                 return
+
+
+def _export_page(response: requests.Response) -> tuple[list[dict[str, str]], int]:
+    """The rows of one export page and the export's total; `MalformedResponse` for a page cut short."""
+    total_header = response.headers.get("X-Total-Count")
+    if total_header is None or not total_header.strip().isdigit():
+        raise MalformedResponse(f"sent no usable X-Total-Count ({total_header!r})")
+    try:
+        text = response.content.decode(EXPORT_ENCODING)
+    except UnicodeDecodeError as error:
+        raise MalformedResponse(f"sent a CSV that is not GBK: {error}") from error
+    # The export ends every row with a line break: a body that does not was cut in transit, and
+    # its last row would be read as a short, wrong record while the whole one is never fetched.
+    if text and not text.endswith("\n"):
+        raise MalformedResponse("sent a CSV cut short inside a row")
+    # A row is kept exactly as sent: a row written short lacks its missing cells (the mapping
+    # quarantines what it then cannot read), and cells beyond the header stay, joined.
+    rows = [
+        {key: value for key, value in row.items() if value is not None}
+        for row in csv.DictReader(io.StringIO(text.lstrip("\ufeff")), restkey=EXTRA_CELLS)
+    ]
+    for row in rows:
+        if EXTRA_CELLS in row:
+            row[EXTRA_CELLS] = ",".join(row[EXTRA_CELLS])
+    return rows, int(total_header)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Iterator
+from functools import partial
 from typing import Any, cast
 
 from hub.sources.canonical import Department
-from hub.sources.http import DepartmentHttp, RetryPolicy, Timeouts, json_body, unavailable
+from hub.sources.http import DepartmentHttp, RetryPolicy, Timeouts, json_body, read_with_retries, unavailable
 from hub.sources.justice.records import (
     CorrectionSubjectPayload,
     MediationCasePayload,
@@ -69,8 +70,11 @@ class JusticeClient:
             params: dict[str, str | int] = {"pageNo": page_no, "pageSize": self._page_size}
             if updated_since is not None:
                 params["updatedSince"] = int(updated_since.timestamp() * 1000)
-            response = self._http.request("GET", path, params=params, auth=self._auth)
-            body = json_body(response, self._http.department)
+            body = read_with_retries(
+                self._http.department,
+                partial(self._http.request, "GET", path, params=params, auth=self._auth),
+                json_body,
+            )
             data = body.get("data") if isinstance(body, dict) else None
             if (
                 not isinstance(data, dict)
@@ -78,7 +82,7 @@ class JusticeClient:
                 or not isinstance(data.get("records"), list)
             ):
                 raise unavailable(
-                    self._http.department, response.url, f"answered with an error: {body!r:.200}"
+                    self._http.department, self._http.url(path), f"answered with an error: {body!r:.200}"
                 )
             yield from data["records"]
             total, served_size = data.get("total"), data.get("pageSize")

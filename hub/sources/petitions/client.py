@@ -9,10 +9,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import cast
 
+import requests
+
 from hub.sources.canonical import Department
-from hub.sources.http import DepartmentHttp, RetryPolicy, Timeouts, unavailable
+from hub.sources.http import DepartmentHttp, MalformedResponse, RetryPolicy, Timeouts, read_with_retries
 from hub.sources.petitions.records import MALFORMED_LINE, PetitionPayload, petition_version_id
 
 MAX_BATCH_SIZE = 500
@@ -60,12 +63,12 @@ class PetitionsClient:
             params: dict[str, str | int] = {"limit": self._batch_size}
             if cursor is not None:
                 params["since"] = cursor
-            response = self._http.request("GET", "feed", params=params, headers=self._headers)
-            next_since = response.headers.get("X-Next-Since") or None
-            if not response.content.strip():
+            send = partial(self._http.request, "GET", "feed", params=params, headers=self._headers)
+            lines, next_since = read_with_retries(self._http.department, send, _feed_page)
+            if not lines:
                 return  # an empty body means caught up
             items = []
-            for item in self._parse_lines(response.content, response.url):
+            for item in lines:
                 key = petition_version_id(item)
                 if key in seen:
                     continue
@@ -86,21 +89,27 @@ class PetitionsClient:
         """Release pooled connections."""
         self._http.close()
 
-    def _parse_lines(self, content: bytes, url: str) -> Iterator[PetitionPayload]:
+
+def _feed_page(response: requests.Response) -> tuple[list[PetitionPayload], str | None]:
+    """One feed response: its lines, oldest change first, and the token for the next call.
+
+    Every line ends with a line break, so a body that does not was cut in transit: asking again
+    beats reading its last petition as malformed while the cursor moves past the whole one. A line
+    that is not a JSON object is kept as `{MALFORMED_LINE: text}` for the mapping to quarantine.
+    """
+    try:
+        text = response.content.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise MalformedResponse(f"sent a feed that is not UTF-8: {error}") from error
+    if text.strip() and not text.endswith("\n"):
+        raise MalformedResponse("sent a feed cut short inside a line")
+    items: list[PetitionPayload] = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
         try:
-            text = content.decode("utf-8")
-        except UnicodeDecodeError as error:
-            raise unavailable(
-                self._http.department, url, f"sent a feed that is not UTF-8: {error}"
-            ) from error
-        for line in text.splitlines():
-            if not line.strip():
-                continue
-            try:
-                item = json.loads(line)
-            except ValueError:
-                item = None
-            if isinstance(item, dict):
-                yield cast(PetitionPayload, item)
-            else:
-                yield cast(PetitionPayload, {MALFORMED_LINE: line})
+            item = json.loads(line)
+        except ValueError:
+            item = None
+        items.append(cast(PetitionPayload, item if isinstance(item, dict) else {MALFORMED_LINE: line}))
+    return items, response.headers.get("X-Next-Since") or None

@@ -11,8 +11,10 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any, cast
 
+import requests
+
 from hub.sources.canonical import Department
-from hub.sources.http import DepartmentHttp, RetryPolicy, Timeouts, json_body, unavailable
+from hub.sources.http import DepartmentHttp, RetryPolicy, Timeouts, json_body, read_with_retries, unavailable
 from hub.sources.paging import unique_by
 from hub.sources.public_security.records import HouseholdPayload, IncidentPayload, household_id, incident_id
 
@@ -85,6 +87,9 @@ class PublicSecurityClient:
                 return
 
     def _get(self, path: str, params: dict[str, str | int]) -> Any:
+        return read_with_retries(self._http.department, lambda: self._send(path, params), json_body)
+
+    def _send(self, path: str, params: dict[str, str | int]) -> requests.Response:
         response = self._http.request(
             "GET", path, params=params, headers=self._auth_header(), pass_statuses=(_UNAUTHORIZED,)
         )
@@ -92,7 +97,7 @@ class PublicSecurityClient:
             # The token expired earlier than it said (or was revoked): renew once and repeat.
             self._token = None
             response = self._http.request("GET", path, params=params, headers=self._auth_header())
-        return json_body(response, self._http.department)
+        return response
 
     def _auth_header(self) -> dict[str, str]:
         if self._token is None or self._clock() >= self._token_expires:
@@ -100,19 +105,21 @@ class PublicSecurityClient:
         return {"Authorization": f"Bearer {self._token}"}
 
     def _fetch_token(self) -> None:
-        response = self._http.request(
-            "POST",
-            "oauth/token",
-            data={
-                "grant_type": "client_credentials",
-                "client_id": self._client_id,
-                "client_secret": self._client_secret,
-            },
+        credentials = {
+            "grant_type": "client_credentials",
+            "client_id": self._client_id,
+            "client_secret": self._client_secret,
+        }
+        body = read_with_retries(
+            self._http.department,
+            lambda: self._http.request("POST", "oauth/token", data=credentials),
+            json_body,
         )
-        body = json_body(response, self._http.department)
         token = body.get("access_token") if isinstance(body, dict) else None
         if not isinstance(token, str) or not token:
-            raise unavailable(self._http.department, response.url, "returned no access_token")
+            raise unavailable(
+                self._http.department, self._http.url("oauth/token"), "returned no access_token"
+            )
         expires_in = body.get("expires_in")
         lifetime = float(expires_in) if isinstance(expires_in, int | float) else 0.0
         self._token = token

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
+from functools import partial
 from typing import Any, TypeVar, cast
 
 from hub.sources.canonical import Department
-from hub.sources.http import DepartmentHttp, RetryPolicy, Timeouts, json_body, unavailable
+from hub.sources.http import DepartmentHttp, RetryPolicy, Timeouts, json_body, read_with_retries, unavailable
 from hub.sources.paging import unique_by
 from hub.sources.registry.records import (
     AddressPayload,
@@ -73,11 +74,11 @@ class RegistryClient:
             params: dict[str, str | int] = {"offset": offset, "limit": self._page_size}
             if updated_since is not None:
                 params["updated_since"] = updated_since.isoformat()
-            response = self._http.request("GET", path, params=params)
-            body = json_body(response, self._http.department)
+            send = partial(self._http.request, "GET", path, params=params)
+            body = read_with_retries(self._http.department, send, json_body)
             if not isinstance(body, dict) or not isinstance(body.get("items"), list):
                 raise unavailable(
-                    self._http.department, response.url, f"sent an unexpected page: {body!r:.200}"
+                    self._http.department, self._http.url(path), f"sent an unexpected page: {body!r:.200}"
                 )
             items: list[dict[str, Any]] = body["items"]
             yield from items
