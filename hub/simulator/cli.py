@@ -39,6 +39,7 @@ _SNAPSHOT = typer.Option(
     None, help="Serve a folder written by `hub simulate snapshot` instead of generating."
 )
 _SNAPSHOT_OUT = typer.Option(..., help="Folder to write the snapshot into (created).")
+_WORKERS = typer.Option(1, min=1, help="Processes generating villages (the county is the same).")
 _SNAPSHOT_DAYS = typer.Option(0, min=0, help="Simulated days advanced before the snapshot is taken.")
 
 
@@ -132,12 +133,13 @@ def write_snapshot_command(
     scale: int = _SCALE,
     noise: str = _NOISE,
     days: int = _SNAPSHOT_DAYS,
+    workers: int = _WORKERS,
 ) -> None:
     """Generate the county and write every served stream to a folder that `serve --snapshot` reads."""
     _checked(noise, "none")
     started = time.perf_counter()
     with console.status(f"Generating the county (seed {seed}, {scale:,} persons)…"):
-        county = advance_county(generate_county(seed=seed, scale=scale), days=days)
+        county = advance_county(generate_county(seed=seed, scale=scale, workers=workers), days=days)
     with console.status(f"Writing the snapshot to {out}…"):
         manifest = write_snapshot(county, noise=noise, out=out)
     elapsed = time.perf_counter() - started

@@ -256,3 +256,7 @@ def test_case_numbers_follow_department_formats(golden_county: County) -> None:
     for petition in golden_county.petitions:
         assert petition.petition_no.startswith(f"XF330122{petition.received_at.year}")
         assert len(petition.petition_no) == 18
+
+
+def test_parallel_generation_gives_the_same_county() -> None:
+    assert generate_county(seed=4, scale=600, workers=2) == generate_county(seed=4, scale=600)
