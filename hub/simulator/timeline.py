@@ -151,11 +151,14 @@ def advance_county(county: County, *, days: int) -> County:
         persons=tuple(persons),
         households=tuple(households[hh_no] for hh_no in sorted(households)),
         incidents=tuple(
-            sorted((_progress_incident(seed, c, now) for c in (*county.incidents, *new_incidents)), key=_no)
+            sorted(
+                (_progress_incident(seed, c, now, start) for c in (*county.incidents, *new_incidents)),
+                key=_no,
+            )
         ),
-        mediations=tuple(_progress_mediation(seed, case, now) for case in county.mediations),
-        petitions=tuple(_progress_petition(seed, p, now) for p in (*county.petitions, *new_petitions)),
-        assistance=tuple(_progress_assistance(seed, a, now) for a in county.assistance),
+        mediations=tuple(_progress_mediation(seed, case, now, start) for case in county.mediations),
+        petitions=tuple(_progress_petition(seed, p, now, start) for p in (*county.petitions, *new_petitions)),
+        assistance=tuple(_progress_assistance(seed, a, now, start) for a in county.assistance),
         now=now,
     )
 
@@ -173,13 +176,24 @@ def _poisson(rng: random.Random, mean: float) -> int:
 
 
 def _stages(
-    rng: random.Random, start: dt.datetime, gaps: list[tuple[str, float, float]], now: dt.datetime
+    rng: random.Random,
+    start: dt.datetime,
+    gaps: list[tuple[str, float, float]],
+    now: dt.datetime,
+    since: dt.datetime,
 ) -> list[tuple[str, dt.datetime]]:
-    """The stages after `start` that have happened by `now`, each `gap` days after the previous."""
+    """The stages after `start` that have happened by `now`, each `gap` days after the previous.
+
+    A stage the county had not recorded by `since` (the moment it was generated at) is recorded
+    after it, as a department enters a late step: a change never carries a time its department
+    had already served past, or no "changed since" query could find it.
+    """
     reached = []
     moment = start
     for status, low, high in gaps:
         moment = later(rng, moment, min_days=low, max_days=high)
+        if moment <= since:
+            moment = later(rng, since, min_days=0.0, max_days=1.0)
         if moment > now:
             break
         reached.append((status, moment))
@@ -190,7 +204,7 @@ _INCIDENT_GAPS = {"2": (0.01, 0.2), "3": (0.01, 0.5), "5": (1.0, 7.0)}
 _INCIDENT_CLOSING = {"1": (0.02, 2.0), "2": (2.0, 30.0), "3": (20.0, 180.0)}
 
 
-def _progress_incident(seed: int, incident: Incident, now: dt.datetime) -> Incident:
+def _progress_incident(seed: int, incident: Incident, now: dt.datetime, since: dt.datetime) -> Incident:
     if incident.status == "5":
         return incident
     rng = derive_rng(seed, "advance-case", incident.incident_no)
@@ -199,7 +213,7 @@ def _progress_incident(seed: int, incident: Incident, now: dt.datetime) -> Incid
         for status in "2345"
         if status > incident.status
     ]
-    reached = _stages(rng, incident.updated_at, gaps, now)
+    reached = _stages(rng, incident.updated_at, gaps, now, since)
     if not reached:
         return incident
     status, moment = reached[-1]
@@ -207,14 +221,16 @@ def _progress_incident(seed: int, incident: Incident, now: dt.datetime) -> Incid
     return replace(incident, status=status, updated_at=moment, closed_at=closed)
 
 
-def _progress_mediation(seed: int, case: MediationCase, now: dt.datetime) -> MediationCase:
+def _progress_mediation(
+    seed: int, case: MediationCase, now: dt.datetime, since: dt.datetime
+) -> MediationCase:
     order = ("accepted", "mediating", "closed", "followedUp")
     if case.status == "followedUp":
         return case
     rng = derive_rng(seed, "advance-case", case.case_no)
     gap = {"mediating": (0.0, 3.0), "closed": (3.0, 30.0), "followedUp": (7.0, 30.0)}
     following = order[order.index(case.status) + 1 :]
-    reached = _stages(rng, case.updated_at, [(s, *gap[s]) for s in following], now)
+    reached = _stages(rng, case.updated_at, [(s, *gap[s]) for s in following], now, since)
     if not reached:
         return case
     moments = dict(reached)
@@ -229,7 +245,7 @@ def _progress_mediation(seed: int, case: MediationCase, now: dt.datetime) -> Med
     )
 
 
-def _progress_petition(seed: int, petition: Petition, now: dt.datetime) -> Petition:
+def _progress_petition(seed: int, petition: Petition, now: dt.datetime, since: dt.datetime) -> Petition:
     order = ("received", "assigned", "handling", "replied", "closed")
     current = petition.current
     if current.status == "closed":
@@ -237,7 +253,7 @@ def _progress_petition(seed: int, petition: Petition, now: dt.datetime) -> Petit
     rng = derive_rng(seed, "advance-case", petition.petition_no)
     gap = {"assigned": (0.5, 3.0), "handling": (1.0, 5.0), "replied": (5.0, 45.0), "closed": (3.0, 20.0)}
     following = order[order.index(current.status) + 1 :]
-    reached = _stages(rng, current.changed_at, [(s, *gap[s]) for s in following], now)
+    reached = _stages(rng, current.changed_at, [(s, *gap[s]) for s in following], now, since)
     assigned_to = current.assigned_to or rng.choice(("public_security", "civil_affairs", "township"))
     satisfaction = rng.choices(("satisfied", "basically_satisfied", "unsatisfied"), (65, 25, 10))[0]
     versions = list(petition.versions)
@@ -258,7 +274,7 @@ def _progress_petition(seed: int, petition: Petition, now: dt.datetime) -> Petit
 
 
 def _progress_assistance(
-    seed: int, application: AssistanceApplication, now: dt.datetime
+    seed: int, application: AssistanceApplication, now: dt.datetime, since: dt.datetime
 ) -> AssistanceApplication:
     if application.status not in ("受理", "审核中"):
         return application
@@ -269,7 +285,7 @@ def _progress_assistance(
     if application.status == "审核中":
         gaps = gaps[1:]
     start = dt.datetime.combine(application.updated_on, dt.time(12), now.tzinfo)
-    reached = _stages(rng, start, gaps, now)
+    reached = _stages(rng, start, gaps, now, since)
     if not reached:
         return application
     status, moment = reached[-1]

@@ -9,9 +9,11 @@ import requests
 from typer.testing import CliRunner
 
 from hub.simulator import SIM_NOW, County, SimulatorSettings
+from hub.simulator.catalog import serve_county
 from hub.simulator.cli import app
 from hub.simulator.server import running_simulator
 from hub.simulator.timeline import advance_county, read_days, write_days
+from hub.simulator.truth import fingerprint
 
 _DAYS = 120
 
@@ -71,3 +73,17 @@ def test_a_running_server_follows_the_state_folder(
         assert moved["total"] > 0  # moved households, served from the new day on
         feed = http.get(base_url + "/petitions/feed", headers=auth, params={"limit": "500"})
         assert feed.status_code == 200
+
+
+def test_every_change_an_advance_brings_is_dated_after_the_county_it_advanced(golden_county: County) -> None:
+    # Otherwise a client asking "what changed since my last read" could never be told of it.
+    before = serve_county(golden_county)
+    after = serve_county(advance_county(golden_county, days=20))
+    for stream, listing in after.records.items():
+        served = {fingerprint(listed.item) for listed in before.records[stream]}
+        late = [
+            listed.key
+            for listed in listing
+            if fingerprint(listed.item) not in served and listed.changed <= SIM_NOW
+        ]
+        assert late == [], (stream, late[:5])
