@@ -1,0 +1,237 @@
+"""Benchmark: a full ingest of a simulated county, per stage, against a bulk-load floor.
+
+    .venv/bin/python -m bench.pipeline [--scale 1000000] [--backend sqlite|postgresql|both]
+                                       [--noise realistic]
+
+For each backend: the county's snapshot is served by `hub simulate serve --snapshot` in its own
+process (so this process's peak RSS is the hub's), every asset runs once into a new database, and
+the benchmark prints rows/s per asset, total wall time, peak RSS and resolution F1 (from a truth
+folder, for scales up to --truth-limit). The floor loads the very rows the run published, table by
+table, with the backend's fastest path (PostgreSQL COPY, SQLite executemany) into an empty copy of
+the schema in the same run; the printed ratio is the hub's end-to-end throughput (fetch, land, map,
+resolve, publish) to that floor's. Issue 5's targets are printed beside the figures, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from sqlalchemy import Engine, select, text
+
+from hub.config import Settings
+from hub.db.engine import make_engine, session_factory
+from hub.db.migrate import upgrade
+from hub.quality.resolution import resolution_scores
+from hub.simulator.catalog import serve_county
+from hub.simulator.county import GOLDEN_SEED, generate_county
+from hub.simulator.profiles import fault_profile
+from hub.simulator.snapshot import write_snapshot
+from hub.simulator.truth import write_truth
+from hub.warehouse.models import metadata
+from pipelines.runner import dagster_instance, run_all_assets
+
+PG_ADMIN = os.environ.get("HUB_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432").rstrip("/")
+TARGET_SECONDS, TARGET_RSS_MIB, TARGET_FLOOR_SHARE = 600, 2048, 1 / 3
+
+
+def peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def start_simulator(snapshot: Path) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    hub = Path(sys.executable).with_name("hub")
+    process = subprocess.Popen(
+        [str(hub), "simulate", "serve", "--snapshot", str(snapshot), "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return process, f"http://127.0.0.1:{port}"
+        except OSError:
+            if process.poll() is not None:
+                raise RuntimeError("the simulator exited") from None
+            time.sleep(0.5)
+    process.kill()
+    raise RuntimeError("the simulator did not start within 10 minutes")
+
+
+def new_database(backend: str, folder: Path) -> str:
+    if backend == "sqlite":
+        return f"sqlite:///{folder / f'bench-{uuid.uuid4().hex[:8]}.sqlite3'}"
+    name = f"hub_bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(f"{PG_ADMIN}/postgres", autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    return f"{PG_ADMIN}/{name}"
+
+
+def drop_database(url: str) -> None:
+    if url.startswith("postgresql"):
+        name = url.rsplit("/", 1)[1]
+        with psycopg.connect(f"{PG_ADMIN}/postgres", autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def step_seconds(settings: Settings, run_id: str) -> dict[str, float]:
+    """Each asset's wall time in the run, from Dagster's event log."""
+    from dagster import DagsterEventType
+
+    started: dict[str, float] = {}
+    took: dict[str, float] = {}
+    records = dagster_instance(settings).get_records_for_run(run_id).records
+    for record in records:
+        entry = record.event_log_entry
+        step = entry.step_key
+        if step is None:
+            continue
+        if entry.dagster_event_type is DagsterEventType.STEP_START:
+            started[step] = entry.timestamp
+        elif entry.dagster_event_type is DagsterEventType.STEP_SUCCESS and step in started:
+            took[step] = entry.timestamp - started[step]
+    return took
+
+
+def bulk_floor(engine: Engine, backend: str, folder: Path) -> tuple[int, float]:
+    """Rows published and the seconds the backend's bulk path takes to load exactly those rows."""
+    floor_url = new_database(backend, folder)
+    upgrade(floor_url)
+    tables = [t for t in metadata.sorted_tables if t.name not in ("raw_records",)]
+    rows_by_table: dict[str, list[tuple[Any, ...]]] = {}
+    with engine.connect() as connection:
+        for table in tables:
+            rows_by_table[table.name] = [tuple(row) for row in connection.execute(select(table))]
+    total = sum(len(rows) for rows in rows_by_table.values())
+    started = time.perf_counter()
+    if backend == "postgresql":
+        with psycopg.connect(floor_url) as connection, connection.cursor() as cursor:
+            for table in tables:
+                columns = ", ".join(f'"{c.name}"' for c in table.columns)
+                with cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy:
+                    for row in rows_by_table[table.name]:
+                        copy.write_row(row)
+    else:
+        floor_engine = make_engine(floor_url)
+        with floor_engine.begin() as connection:
+            connection.execute(text("PRAGMA foreign_keys=OFF"))
+            raw = connection.connection.driver_connection
+            for table in tables:
+                rows = rows_by_table[table.name]
+                if rows:
+                    marks = ", ".join("?" for _ in table.columns)
+                    raw.executemany(
+                        f'INSERT INTO "{table.name}" VALUES ({marks})', [_sqlite(r) for r in rows]
+                    )
+        floor_engine.dispose()
+    seconds = time.perf_counter() - started
+    drop_database(floor_url)
+    return total, seconds
+
+
+def _sqlite(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    # sqlite3 takes ISO text for dates and times, as SQLAlchemy stores them.
+    return tuple(
+        v.isoformat(sep=" ") if hasattr(v, "hour") else (v.isoformat() if hasattr(v, "isoformat") else v)
+        for v in row
+    )
+
+
+def bench_backend(backend: str, snapshot: Path, truth: Path | None, folder: Path) -> None:
+    database_url = new_database(backend, folder)
+    process, simulator_url = start_simulator(snapshot)
+    try:
+        upgrade(database_url)
+        settings = Settings(
+            _env_file=None,  # type: ignore[call-arg]
+            database_url=database_url,
+            var_dir=folder / f"var-{backend}",
+            simulator_url=simulator_url,
+        )
+        started = time.perf_counter()
+        result = run_all_assets(settings=settings)
+        wall = time.perf_counter() - started
+        took = step_seconds(settings, result.run_id)
+        print(
+            f"\n== {backend}: run {'succeeded' if result.success else 'FAILED'} in {wall:,.1f} s "
+            f"(target < {TARGET_SECONDS} s), peak RSS {peak_rss_mib():,.0f} MiB (target < {TARGET_RSS_MIB})"
+        )
+        for asset, metadata_ in sorted(result.metadata.items()):
+            fetched = sum(v for k, v in metadata_.items() if k.endswith(".fetched"))
+            seconds = took.get(asset, 0.0)
+            rate = f"{fetched / seconds:>10,.0f} records/s" if fetched and seconds else ""
+            print(f"  {asset:<30} {seconds:>8.1f} s  {fetched:>10,} fetched  {rate}")
+        engine = make_engine(database_url)
+        if truth is not None:
+            with session_factory(engine)() as session:
+                scores = resolution_scores(session=session, truth_dir=truth)
+            print(
+                f"  resolution: precision {scores.precision:.4f} recall {scores.recall:.4f} "
+                f"F1 {scores.f1:.4f} (target ≥ 0.995) on {scores.traced:,} mentions"
+            )
+        rows, floor_seconds = bulk_floor(engine, backend, folder)
+        engine.dispose()
+        floor_path = "COPY" if backend == "postgresql" else "executemany"
+        hub_rate, floor_rate = rows / wall, rows / floor_seconds
+        print(
+            f"  floor: {rows:,} published rows by {floor_path} in {floor_seconds:.1f} s "
+            f"({floor_rate:,.0f} rows/s); "
+            f"hub end to end {hub_rate:,.0f} rows/s = {hub_rate / floor_rate:.3f} of the floor "
+            f"(target ≥ {TARGET_FLOOR_SHARE:.3f} for the publish stage)"
+        )
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        drop_database(database_url)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--scale", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=GOLDEN_SEED)
+    parser.add_argument("--noise", default="realistic")
+    parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
+    parser.add_argument("--truth-limit", type=int, default=200_000, help="Largest scale to measure F1 at.")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="hub-bench-pipeline-") as temporary:
+        folder = Path(temporary)
+        started = time.perf_counter()
+        county = generate_county(seed=args.seed, scale=args.scale)
+        write_snapshot(county, noise=args.noise, out=folder / "snapshot")
+        truth = None
+        if args.scale <= args.truth_limit:
+            truth = folder / "truth"
+            write_truth(serve_county(county, noise=args.noise), out=truth, faults=fault_profile("none"))
+        del county
+        print(
+            f"county of {args.scale:,} persons (seed {args.seed}, noise {args.noise}) "
+            f"simulated in {time.perf_counter() - started:.1f} s"
+        )
+        for backend in ("sqlite", "postgresql") if args.backend == "both" else (args.backend,):
+            bench_backend(backend, folder / "snapshot", truth, folder)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
