@@ -1,18 +1,12 @@
 """民政 civil affairs: benefits (tags) and assistance applications (cases)."""
 
-from contextlib import closing
-
-from dagster import AssetExecutionContext, MaterializeResult, asset
-
 from hub.sources.canonical import Department
 from hub.sources.civil_affairs import mapping, records
 from hub.warehouse.cases.loading import load_cases
-from hub.warehouse.provenance import LoadRun
 from hub.warehouse.tags.loading import load_tags
-from pipelines.assets.common import SOURCE_RETRY, IngestConfig, ingest_incrementally, materialization
+from pipelines.assets.common import source_asset
 from pipelines.assets.registry import grid_registry
 from pipelines.ingest import Stream
-from pipelines.resources import CivilAffairsResource, WarehouseResource
 
 BENEFITS = Stream(
     Department.CIVIL_AFFAIRS,
@@ -34,39 +28,20 @@ ASSISTANCE = Stream(
 )
 
 
-@asset(group_name="civil_affairs", pool="civil_affairs", deps=[grid_registry], retry_policy=SOURCE_RETRY)
-def civil_affairs_benefits(
-    context: AssetExecutionContext,
-    config: IngestConfig,
-    civil_affairs: CivilAffairsResource,
-    warehouse: WarehouseResource,
-) -> MaterializeResult[None]:
-    """低保, 特困, disability and left-behind registrations as person tags."""
-    with warehouse.engine() as engine, closing(civil_affairs.client()) as client:
-        report = ingest_incrementally(
-            engine=engine,
-            run=LoadRun(context.run.run_id),
-            stream=BENEFITS,
-            config=config,
-            fetch=lambda since: client.iter_benefits(changed_since=since.date() if since else None),
-        )
-    return materialization(report)
-
-
-@asset(group_name="civil_affairs", pool="civil_affairs", deps=[grid_registry], retry_policy=SOURCE_RETRY)
-def civil_affairs_assistance(
-    context: AssetExecutionContext,
-    config: IngestConfig,
-    civil_affairs: CivilAffairsResource,
-    warehouse: WarehouseResource,
-) -> MaterializeResult[None]:
-    """Temporary-assistance applications as cases of kind `assistance`."""
-    with warehouse.engine() as engine, closing(civil_affairs.client()) as client:
-        report = ingest_incrementally(
-            engine=engine,
-            run=LoadRun(context.run.run_id),
-            stream=ASSISTANCE,
-            config=config,
-            fetch=lambda since: client.iter_assistance(changed_since=since.date() if since else None),
-        )
-    return materialization(report)
+civil_affairs_benefits = source_asset(
+    name="civil_affairs_benefits",
+    stream=BENEFITS,
+    resource="civil_affairs",
+    # The export filters by whole days (更新日期).
+    fetch=lambda client, since: client.iter_benefits(changed_since=since.date() if since else None),
+    description="低保, 特困, disability and left-behind registrations as person tags.",
+    deps=[grid_registry],
+)
+civil_affairs_assistance = source_asset(
+    name="civil_affairs_assistance",
+    stream=ASSISTANCE,
+    resource="civil_affairs",
+    fetch=lambda client, since: client.iter_assistance(changed_since=since.date() if since else None),
+    description="Temporary-assistance applications as cases of kind `assistance`.",
+    deps=[grid_registry],
+)
