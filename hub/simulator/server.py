@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import uvicorn
+from starlette.types import ASGIApp
 
 from hub.simulator.app import create_app, create_app_from_snapshot
 from hub.simulator.model import County
@@ -41,19 +42,26 @@ def running_simulator(
     else:
         assert snapshot is not None
         app = create_app_from_snapshot(snapshot=snapshot, settings=chosen, clock=clock)
+    with serving(app, host=host, port=port) as url:
+        yield url
+
+
+@contextmanager
+def serving(app: ASGIApp, *, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
+    """Serve any ASGI `app` with uvicorn in a daemon thread; yield its base URL until the block exits."""
     # Binding the socket here, not in uvicorn, is what tells us the port before the server starts.
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
     bound_port = sock.getsockname()[1]
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="simulator")
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="asgi-server")
     thread.start()
     deadline = time.monotonic() + _START_TIMEOUT_SECONDS
     while not server.started:
         if not thread.is_alive() or time.monotonic() > deadline:
             sock.close()
-            raise RuntimeError("the simulator did not start")
+            raise RuntimeError("the server did not start")
         time.sleep(0.01)
     try:
         yield f"http://{host}:{bound_port}"

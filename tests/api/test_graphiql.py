@@ -20,8 +20,8 @@ from strawberry.asgi import GraphQL
 
 from hub.api.graphiql import OfflineGraphQL, graphiql_static_mount, vendored_asset_paths
 from hub.api.graphiql.view import offline_graphiql_template
+from hub.simulator.server import serving
 from tests.support.browser import chromium_available, render_page
-from tests.support.servers import serving
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "var" / "test-artifacts"
 HTML = {"accept": "text/html"}

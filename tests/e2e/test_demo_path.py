@@ -19,12 +19,12 @@ from hub.config import Environment
 from hub.demo import EXAMPLE_QUERY
 from hub.reference.tables import load_table
 from hub.simulator.model import County
+from hub.simulator.server import serving
 from hub.warehouse.viewer import Role, Viewer
 from tests.api.conftest import ensure_access_log
 from tests.support.browser import chromium_available, render_page
 from tests.support.databases import copy_of
 from tests.support.graphql import warehouse_engine
-from tests.support.servers import serving
 from tests.support.warehouse import hub_settings, ingest_county
 
 pytestmark = pytest.mark.e2e
