@@ -1,4 +1,4 @@
-"""Shared fixtures: the golden county (generated once per session) and a simulator serving it."""
+"""Shared fixtures: a simulator serving the golden county (the county itself is in tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -7,14 +7,9 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from hub.simulator import GOLDEN_SCALE, GOLDEN_SEED, County, SimulatorSettings, generate_county
+from hub.simulator import County, SimulatorSettings
 from hub.simulator.clock import ManualClock
 from hub.simulator.server import running_simulator
-
-
-@pytest.fixture(scope="session")
-def golden_county() -> County:
-    return generate_county(seed=GOLDEN_SEED, scale=GOLDEN_SCALE)
 
 
 @pytest.fixture(scope="session")
