@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from hub.simulator import GOLDEN_SCALE, GOLDEN_SEED, County, SimulatorSettings, generate_county
+from hub.simulator import County, SimulatorSettings
 from hub.simulator.server import running_simulator
 from hub.sources.http import RetryPolicy
 
@@ -42,11 +42,6 @@ class Simulator:
 
     def url(self, department_path: str) -> str:
         return f"{self.base_url}/{department_path}"
-
-
-@pytest.fixture(scope="session")
-def golden_county() -> County:
-    return generate_county(seed=GOLDEN_SEED, scale=GOLDEN_SCALE)
 
 
 @pytest.fixture(scope="session")
