@@ -16,9 +16,10 @@ from rapidfuzz import fuzz
 from hub.resolution.identity import fold_width
 
 # Leading administrative levels: province (省/自治区), city (市/州/地区/盟), county (县/区/旗/市).
-# Lazy and anchored, so that a street named …市场 later in the address is never cut.
+# Lazy and anchored, so that a street named …市场 later in the address is never cut; a 社区
+# (residents' committee) is below the county and never read as a 区.
 _ADMIN_PREFIX = re.compile(
-    r"^(?:[^省]{2,7}?(?:省|自治区))?(?:[^市州]{2,7}?(?:市|自治州|地区|盟))?(?:[^县区旗]{1,7}?(?:县|区|旗))?"
+    r"^(?:[^省]{2,7}?(?:省|自治区))?(?:[^市州]{2,7}?(?:市|自治州|地区|盟))?(?:[^县区旗]{1,7}?(?:县|(?<!社)区|旗))?"
 )
 _FILLER = re.compile(r"号码|号|第|\s+")
 _NUMERALS = str.maketrans("〇零一二三四五六七八九", "00123456789")

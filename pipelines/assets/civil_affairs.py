@@ -5,6 +5,7 @@ from hub.sources.civil_affairs import mapping, records
 from hub.warehouse.cases.loading import load_cases
 from hub.warehouse.tags.loading import load_tags
 from pipelines.assets.common import source_asset
+from pipelines.assets.public_security import public_security_households
 from pipelines.assets.registry import grid_registry
 from pipelines.ingest import Stream
 
@@ -35,7 +36,7 @@ civil_affairs_benefits = source_asset(
     # The export filters by whole days (更新日期).
     fetch=lambda client, since: client.iter_benefits(changed_since=since.date() if since else None),
     description="低保, 特困, disability and left-behind registrations as person tags.",
-    deps=[grid_registry],
+    deps=[grid_registry, public_security_households],
 )
 civil_affairs_assistance = source_asset(
     name="civil_affairs_assistance",
@@ -43,5 +44,5 @@ civil_affairs_assistance = source_asset(
     resource="civil_affairs",
     fetch=lambda client, since: client.iter_assistance(changed_since=since.date() if since else None),
     description="Temporary-assistance applications as cases of kind `assistance`.",
-    deps=[grid_registry],
+    deps=[grid_registry, public_security_households],
 )

@@ -5,6 +5,7 @@ from hub.sources.justice import mapping, records
 from hub.warehouse.cases.loading import load_cases
 from hub.warehouse.tags.loading import load_tags
 from pipelines.assets.common import source_asset
+from pipelines.assets.public_security import public_security_households
 from pipelines.assets.registry import grid_registry
 from pipelines.ingest import Stream
 
@@ -34,7 +35,7 @@ justice_mediation_cases = source_asset(
     resource="justice",
     fetch=lambda client, since: client.iter_mediation_cases(updated_since=since),
     description="People's mediation cases (人民调解) with levels, results and the petitions they came from.",
-    deps=[grid_registry],
+    deps=[grid_registry, public_security_households],
 )
 justice_correction_subjects = source_asset(
     name="justice_correction_subjects",
@@ -42,5 +43,5 @@ justice_correction_subjects = source_asset(
     resource="justice",
     fetch=lambda client, since: client.iter_correction_subjects(updated_since=since),
     description="Community correction (社区矫正) and released prisoners (刑满释放) as person tags.",
-    deps=[grid_registry],
+    deps=[grid_registry, public_security_households],
 )

@@ -12,6 +12,7 @@ from hub.warehouse.cases.loading import load_cases
 from hub.warehouse.ingestion.service import advance_cursor, get_cursor
 from hub.warehouse.provenance import LoadRun
 from pipelines.assets.common import SOURCE_RETRY, IngestConfig, materialization
+from pipelines.assets.public_security import public_security_households
 from pipelines.assets.registry import grid_registry
 from pipelines.ingest import IngestReport, Stream, ingest
 from pipelines.resources import PetitionsResource, WarehouseResource
@@ -28,7 +29,12 @@ PETITIONS = Stream(
 )
 
 
-@asset(group_name="petitions", pool="petitions", deps=[grid_registry], retry_policy=SOURCE_RETRY)
+@asset(
+    group_name="petitions",
+    pool="petitions",
+    deps=[grid_registry, public_security_households],
+    retry_policy=SOURCE_RETRY,
+)
 def petitions_feed(
     context: AssetExecutionContext,
     config: IngestConfig,

@@ -42,5 +42,5 @@ public_security_incidents = source_asset(
     resource="public_security",
     fetch=lambda client, since: client.iter_incidents(updated_since=since),
     description="Police incidents (警情) and public-order/criminal cases, with their parties.",
-    deps=[grid_registry],
+    deps=[grid_registry, public_security_households],
 )

@@ -7,6 +7,7 @@ from pathlib import Path
 from hub.config import Settings
 from hub.simulator.model import County
 from hub.simulator.server import running_simulator
+from hub.simulator.settings import SimulatorSettings
 from pipelines.runner import PipelineRunResult, run_all_assets
 
 
@@ -22,3 +23,11 @@ def ingest_county(
     with running_simulator(county=county) as simulator_url:
         settings = hub_settings(database_url=database_url, var_dir=var_dir, simulator_url=simulator_url)
         return run_all_assets(settings=settings, full_reload=full_reload)
+
+
+def ingest_noisy(county: County, database_url: str, var_dir: Path) -> PipelineRunResult:
+    """Ingest `county` served with the simulator's realistic noise (typos, missing IDs, variants …)."""
+    with running_simulator(county=county, settings=SimulatorSettings(noise="realistic")) as url:
+        return run_all_assets(
+            settings=hub_settings(database_url=database_url, var_dir=var_dir, simulator_url=url)
+        )

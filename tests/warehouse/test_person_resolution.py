@@ -13,20 +13,10 @@ from hub.quality.resolution import resolution_scores
 from hub.simulator.catalog import serve_county
 from hub.simulator.model import County
 from hub.simulator.profiles import fault_profile
-from hub.simulator.server import running_simulator
-from hub.simulator.settings import SimulatorSettings
 from hub.simulator.truth import write_truth
 from hub.warehouse.persons.models import Person, PersonMatch
-from pipelines.runner import PipelineRunResult, run_all_assets
 from tests.support.snapshot import warehouse_rows
-from tests.support.warehouse import hub_settings
-
-
-def ingest_noisy(county: County, database_url: str, var_dir: Path) -> PipelineRunResult:
-    with running_simulator(county=county, settings=SimulatorSettings(noise="realistic")) as url:
-        return run_all_assets(
-            settings=hub_settings(database_url=database_url, var_dir=var_dir, simulator_url=url)
-        )
+from tests.support.warehouse import ingest_noisy
 
 
 @pytest.fixture

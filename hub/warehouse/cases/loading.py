@@ -12,6 +12,7 @@ from hub.sources.canonical import CaseRecord, SourceRef
 from hub.warehouse.cases.models import Case, CaseEvent, CaseLink, CaseParty
 from hub.warehouse.divisions.loading import division_ids
 from hub.warehouse.grids.loading import grids_for_addresses
+from hub.warehouse.households.loading import grids_of_residents
 from hub.warehouse.persons.loading import PersonMention, identity_key, resolve_persons
 from hub.warehouse.provenance import LoadResult, LoadRun, with_provenance
 
@@ -26,8 +27,16 @@ def load_cases(*, session: Session, records: Sequence[CaseRecord], run: LoadRun)
     person_ids, persons_written = resolve_persons(session=session, mentions=mentions, run=run)
     divisions = division_ids(session=session, codes=[r.division_code for r in records if r.division_code])
     grids = grids_for_addresses(session=session, addresses=[r.address for r in records if r.address])
+    # A case written without an address (a petition, a mediation) belongs where its first party lives.
+    first_parties = {
+        r.case_no: person_ids[identity_key(PersonMention(r.parties[0].person, r.source))]
+        for r in records
+        if r.parties and not (r.address and r.address in grids)
+    }
+    home_grids = grids_of_residents(session=session, person_ids=list(first_parties.values()))
     rows = []
     for record in records:
+        grid_id = grids.get(record.address or "") or home_grids.get(first_parties.get(record.case_no, -1))
         content = {
             "department": record.department.value,
             "case_no": record.case_no,
@@ -39,7 +48,7 @@ def load_cases(*, session: Session, records: Sequence[CaseRecord], run: LoadRun)
             "closed_at": record.closed_at,
             "deadline": record.deadline,
             "division_id": divisions.get(record.division_code) if record.division_code else None,
-            "grid_id": grids.get(record.address) if record.address else None,
+            "grid_id": grid_id,
             "address": record.address,
             "summary": record.summary,
             "satisfaction": record.satisfaction,

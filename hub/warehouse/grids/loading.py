@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.db.upsert import batched, ids_by_key, upsert
+from hub.resolution.addresses import normalise_address
 from hub.sources.canonical import AddressGridRecord, GridRecord, GridWorkerRecord
 from hub.warehouse.divisions.loading import division_ids
 from hub.warehouse.grids.models import Grid, GridAddress, GridWorker
@@ -82,9 +83,12 @@ def load_grid_addresses(
         if grid_id is None:
             rejected.append(_unknown(record, "address.grid_known", f"grid {record.grid_code}"))
             continue
-        rows.append(
-            with_provenance({"address": record.address, "grid_id": grid_id}, source=record.source, run=run)
-        )
+        content = {
+            "address": record.address,
+            "address_key": normalise_address(record.address),
+            "grid_id": grid_id,
+        }
+        rows.append(with_provenance(content, source=record.source, run=run))
     written = upsert(session, GridAddress, rows, key=("address",))
     return LoadResult(
         received=len(records), written_by_table={"grid_addresses": written}, rejected=tuple(rejected)
@@ -92,12 +96,24 @@ def load_grid_addresses(
 
 
 def grids_for_addresses(*, session: Session, addresses: Sequence[str]) -> dict[str, int]:
-    """The grid id each known address is placed in by the registry."""
-    found: dict[str, int] = {}
-    for chunk in batched(set(addresses)):
-        statement = select(GridAddress.address, GridAddress.grid_id).where(GridAddress.address.in_(chunk))
-        found.update({address: grid_id for address, grid_id in session.execute(statement)})
-    return found
+    """The grid the registry places each address in, however the address is written.
+
+    An address whose comparable form the registry places in two grids gets none: a wrong grid
+    would show a household to the wrong grid worker.
+    """
+    keys = {address: normalise_address(address) for address in set(addresses)}
+    grids_by_key: dict[str, set[int]] = {}
+    for chunk in batched(set(keys.values())):
+        statement = select(GridAddress.address_key, GridAddress.grid_id).where(
+            GridAddress.address_key.in_(chunk)
+        )
+        for key, grid_id in session.execute(statement):
+            grids_by_key.setdefault(key, set()).add(grid_id)
+    return {
+        address: next(iter(grids))
+        for address, key in keys.items()
+        if len(grids := grids_by_key.get(key, set())) == 1
+    }
 
 
 def _unknown(record: GridRecord | GridWorkerRecord | AddressGridRecord, rule: str, what: str) -> Rejection:

@@ -37,4 +37,7 @@ class GridAddress(Provenance, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     address: Mapped[str] = mapped_column(String(200), unique=True)
+    # The address in comparable form (hub.resolution.addresses): departments write the same door
+    # with or without the province and county, in full-width digits, with or without 号.
+    address_key: Mapped[str] = mapped_column(String(200), index=True)
     grid_id: Mapped[int] = mapped_column(ForeignKey("grids.id"), index=True)

@@ -63,13 +63,13 @@ _COLUMNS = (Grid.id, Grid.code, Grid.name, Grid.level, Grid.division_id, Grid.pa
 def get_grids(*, session: Session, viewer: Viewer, ids: Sequence[int]) -> dict[int, GridRow]:
     """The grids with these ids that the viewer may see."""
     statement = scoped(select(*_COLUMNS).where(Grid.id.in_(ids)), viewer, Grid.id)
-    return {row.id: GridRow(*row) for row in session.execute(statement)}
+    return {row.id: GridRow(*row) for row in session.connection().execute(statement)}
 
 
 def get_grid_by_code(*, session: Session, viewer: Viewer, code: str) -> GridRow | None:
     """The grid with this code, if it exists and the viewer may see it."""
     statement = scoped(select(*_COLUMNS).where(Grid.code == code), viewer, Grid.id)
-    row = session.execute(statement).one_or_none()
+    row = session.connection().execute(statement).one_or_none()
     return GridRow(*row) if row else None
 
 
@@ -88,7 +88,10 @@ def list_grids(
         statement = statement.where(Grid.code.startswith(within, autoescape=True), Grid.code != within)
     if level is not None:
         statement = statement.where(Grid.level == level)
-    rows = [GridRow(*row) for row in session.execute(keyset(statement, Grid.id, after=after, first=first))]
+    rows = [
+        GridRow(*row)
+        for row in session.connection().execute(keyset(statement, Grid.id, after=after, first=first))
+    ]
     return page_of(rows, first=first, id_of=lambda row: row.id)
 
 
@@ -98,7 +101,7 @@ def children_of_grids(
     """Each grid's micro-grids, in code order."""
     statement = scoped(select(*_COLUMNS).where(Grid.parent_id.in_(grid_ids)), viewer, Grid.id)
     found: dict[int, list[GridRow]] = {id_: [] for id_ in grid_ids}
-    for row in session.execute(statement.order_by(Grid.code)):
+    for row in session.connection().execute(statement.order_by(Grid.code)):
         found[row.parent_id].append(GridRow(*row))
     return found
 
@@ -111,7 +114,7 @@ def workers_of_grids(*, session: Session, grid_ids: Sequence[int]) -> dict[int, 
         .order_by(GridWorker.worker_no)
     )
     found: dict[int, list[GridWorkerRow]] = {id_: [] for id_ in grid_ids}
-    for row in session.execute(statement):
+    for row in session.connection().execute(statement):
         found[row.grid_id].append(GridWorkerRow(*row))
     return found
 
@@ -134,46 +137,58 @@ def statistics_of_grids(
         .where(root.id.in_(grid_ids))
         .subquery()
     )
-    people = session.execute(
-        select(
-            subtree.c.root_id,
-            func.count(func.distinct(Household.id)),
-            func.count(func.distinct(HouseholdMember.person_id)),
-        )
-        .join(Household, Household.grid_id == subtree.c.grid_id)
-        .outerjoin(
-            HouseholdMember,
-            (HouseholdMember.household_id == Household.id) & HouseholdMember.valid_to.is_(None),
-        )
-        .group_by(subtree.c.root_id)
-    ).all()
-    tags = session.execute(
-        scoped_tags(
-            select(subtree.c.root_id, PersonTag.kind, func.count(func.distinct(PersonTag.person_id)))
-            .join(Household, Household.grid_id == subtree.c.grid_id)
-            .join(HouseholdMember, HouseholdMember.household_id == Household.id)
-            .join(PersonTag, PersonTag.person_id == HouseholdMember.person_id)
-            .where(HouseholdMember.valid_to.is_(None), current_tag_condition(today)),
-            viewer,
-        )
-        .group_by(subtree.c.root_id, PersonTag.kind)
-        .order_by(subtree.c.root_id, PersonTag.kind)
-    ).all()
-    cases = session.execute(
-        scoped_cases(
+    people = (
+        session.connection()
+        .execute(
             select(
                 subtree.c.root_id,
-                Case.department,
-                func.sum(case((open_condition(), 1), else_=0)),
-                func.sum(case((overdue_condition(today), 1), else_=0)),
+                func.count(func.distinct(Household.id)),
+                func.count(func.distinct(HouseholdMember.person_id)),
             )
-            .join(Case, Case.grid_id == subtree.c.grid_id)
-            .where(open_condition()),
-            viewer,
+            .join(Household, Household.grid_id == subtree.c.grid_id)
+            .outerjoin(
+                HouseholdMember,
+                (HouseholdMember.household_id == Household.id) & HouseholdMember.valid_to.is_(None),
+            )
+            .group_by(subtree.c.root_id)
         )
-        .group_by(subtree.c.root_id, Case.department)
-        .order_by(subtree.c.root_id, Case.department)
-    ).all()
+        .all()
+    )
+    tags = (
+        session.connection()
+        .execute(
+            scoped_tags(
+                select(subtree.c.root_id, PersonTag.kind, func.count(func.distinct(PersonTag.person_id)))
+                .join(Household, Household.grid_id == subtree.c.grid_id)
+                .join(HouseholdMember, HouseholdMember.household_id == Household.id)
+                .join(PersonTag, PersonTag.person_id == HouseholdMember.person_id)
+                .where(HouseholdMember.valid_to.is_(None), current_tag_condition(today)),
+                viewer,
+            )
+            .group_by(subtree.c.root_id, PersonTag.kind)
+            .order_by(subtree.c.root_id, PersonTag.kind)
+        )
+        .all()
+    )
+    cases = (
+        session.connection()
+        .execute(
+            scoped_cases(
+                select(
+                    subtree.c.root_id,
+                    Case.department,
+                    func.sum(case((open_condition(), 1), else_=0)),
+                    func.sum(case((overdue_condition(today), 1), else_=0)),
+                )
+                .join(Case, Case.grid_id == subtree.c.grid_id)
+                .where(open_condition()),
+                viewer,
+            )
+            .group_by(subtree.c.root_id, Case.department)
+            .order_by(subtree.c.root_id, Case.department)
+        )
+        .all()
+    )
     counts = {id_: (0, 0) for id_ in grid_ids}
     counts.update({root_id: (households, persons) for root_id, households, persons in people})
     kinds: dict[int, list[tuple[str, int]]] = {id_: [] for id_ in grid_ids}

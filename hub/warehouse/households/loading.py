@@ -115,3 +115,23 @@ def _sync_members(
         }
         session.execute(update(HouseholdMember).where(HouseholdMember.id.in_(chunk)).values(**closed))
     return written + len(dropped)
+
+
+def grids_of_residents(*, session: Session, person_ids: Sequence[int]) -> dict[int, int]:
+    """The grid of the household each person now belongs to (the first, if they belong to several)."""
+    found: dict[int, int] = {}
+    for chunk in batched(set(person_ids)):
+        statement = (
+            select(HouseholdMember.person_id, Household.grid_id)
+            .join(Household, Household.id == HouseholdMember.household_id)
+            .where(
+                HouseholdMember.person_id.in_(chunk),
+                HouseholdMember.valid_to.is_(None),
+                Household.grid_id.is_not(None),
+            )
+            .order_by(HouseholdMember.person_id, Household.id)
+        )
+        for person_id, grid_id in session.execute(statement):
+            if grid_id is not None:
+                found.setdefault(person_id, grid_id)
+    return found

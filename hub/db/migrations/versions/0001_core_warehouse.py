@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 06:46:34.753178
+Create Date: 2026-11-26 07:16:41.306028
 """
 
 from collections.abc import Sequence
@@ -248,6 +248,7 @@ def upgrade() -> None:
     op.create_table('grid_addresses',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('address', sa.String(length=200), nullable=False),
+    sa.Column('address_key', sa.String(length=200), nullable=False),
     sa.Column('grid_id', sa.Integer(), nullable=False),
     sa.Column('source_system', sa.String(length=32), nullable=False),
     sa.Column('source_record_id', sa.String(length=128), nullable=False),
@@ -259,6 +260,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('address', name=op.f('uq_grid_addresses_address'))
     )
     with op.batch_alter_table('grid_addresses', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_grid_addresses_address_key'), ['address_key'], unique=False)
         batch_op.create_index(batch_op.f('ix_grid_addresses_grid_id'), ['grid_id'], unique=False)
 
     op.create_table('grid_workers',
@@ -414,6 +416,7 @@ def downgrade() -> None:
     op.drop_table('grid_workers')
     with op.batch_alter_table('grid_addresses', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_grid_addresses_grid_id'))
+        batch_op.drop_index(batch_op.f('ix_grid_addresses_address_key'))
 
     op.drop_table('grid_addresses')
     with op.batch_alter_table('cases', schema=None) as batch_op:

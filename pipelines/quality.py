@@ -1,0 +1,140 @@
+"""Data quality in the pipeline: the `data_quality` asset runs every suite, and one blocking check per
+suite says whether its table may flow on.
+
+`data_quality` runs once every source is loaded and persons resolved: it runs the suites in
+`expectations/` with Great Expectations (imported only when it runs), records results, held-back
+rows and the source reconciliation in the dq_* tables under this Dagster run's id, and writes the
+auditors' report (HTML, CSV, JSON) to `<var>/reports/quality/latest/` and `…/runs/<run id>/`. It
+materialises even when rules fail, so that the report exists exactly when it matters.
+
+`suite_<table>` checks read that run's results. Row-level failures hold the failing rows back
+(`dq_failures`, with rule and reason) and leave the check passing with a warning; a structurally
+broken table (a batch rule failed, a rule could not run, or more rows failed than the suite's
+`max_row_failure_rate`) fails the check, which is blocking: nothing downstream of `data_quality`
+materialises. `sources_reconcile` fails when a stream's landed records are neither published nor
+quarantined.
+
+Dagster checks the `context` annotation when a check is defined: no postponed annotations here.
+"""
+
+import shutil
+from pathlib import Path
+
+from dagster import (
+    AssetCheckExecutionContext,
+    AssetCheckResult,
+    AssetChecksDefinition,
+    AssetCheckSeverity,
+    AssetExecutionContext,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+    asset_check,
+)
+from sqlalchemy import select
+
+from hub.db.engine import session_factory
+from hub.quality.report import build_report, write_report
+from hub.quality.results import run_quality
+from hub.quality.suites import SuiteSpec, load_suites
+from hub.warehouse.quality.models import DqReconciliation, DqResult, DqRun
+from pipelines.assets.cases import case_links
+from pipelines.assets.persons import person_resolution
+from pipelines.assets.registry import grid_registry
+from pipelines.resources import WarehouseResource
+
+
+def report_root(context: AssetExecutionContext) -> Path:
+    """`<var>/reports/quality`: beside the Dagster home (`<var>/dagster`)."""
+    return Path(context.instance.root_directory).resolve().parent / "reports" / "quality"
+
+
+@asset(group_name="quality", deps=[grid_registry, person_resolution, case_links])
+def data_quality(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult[None]:
+    """Run every suite on the warehouse, record the results, and write the auditors' report."""
+    run_id = context.run.run_id
+    with warehouse.engine() as engine:
+        outcome = run_quality(engine=engine, run_id=run_id, trigger="pipeline")
+        with session_factory(engine)() as session:
+            report = build_report(session=session, dq_run_id=outcome.dq_run_id)
+    root = report_root(context)
+    run_dir = root / "runs" / run_id
+    write_report(report, run_dir)
+    latest = root / "latest"
+    shutil.rmtree(latest, ignore_errors=True)
+    shutil.copytree(run_dir, latest)
+    failed = [s.suite.table for s in outcome.suites if not s.success]
+    return MaterializeResult(
+        metadata={
+            "status": outcome.status,
+            "suites": len(outcome.suites),
+            "rows_held_back": sum(len(s.failing_row_ids) for s in outcome.suites),
+            "tables_with_failures": ", ".join(failed) or "none",
+            "broken_tables": ", ".join(s.suite.table for s in outcome.suites if s.structurally_broken)
+            or "none",
+            "streams_reconciling": sum(r.reconciles for r in outcome.reconciliation),
+            "streams": len(outcome.reconciliation),
+            "report": MetadataValue.path(str(latest / "report.html")),
+        }
+    )
+
+
+def suite_check(suite: SuiteSpec) -> AssetChecksDefinition:
+    """A blocking check that the suite's table is not structurally broken in this run."""
+
+    @asset_check(
+        asset=data_quality,
+        name=f"suite_{suite.table}",
+        blocking=True,
+        description=f"expectations/{suite.path.name}: {len(suite.rules)} rules on {suite.table}",
+    )
+    def check(context: AssetCheckExecutionContext, warehouse: WarehouseResource) -> AssetCheckResult:
+        with warehouse.engine() as engine, session_factory(engine)() as session:
+            results = session.scalars(
+                select(DqResult)
+                .join(DqRun, DqRun.id == DqResult.dq_run_id)
+                .where(DqRun.run_id == context.run.run_id, DqResult.table_name == suite.table)
+            ).all()
+            held = sum(r.unexpected_count or 0 for r in results if r.level == "row" and not r.success)
+            rows = max((r.element_count or 0 for r in results), default=0)
+        broken = [r.rule for r in results if not r.success and (r.level == "batch" or r.exception)]
+        failing_rows = [r.rule for r in results if not r.success and r.level == "row" and not r.exception]
+        too_many = bool(rows) and held / rows > suite.max_row_failure_rate
+        passed = bool(results) and not broken and not too_many
+        return AssetCheckResult(
+            passed=passed,
+            severity=AssetCheckSeverity.ERROR if not passed else AssetCheckSeverity.WARN,
+            metadata={
+                "rules": len(results),
+                "batch_failures": ", ".join(broken) or "none",
+                "rules_holding_rows": ", ".join(failing_rows) or "none",
+                "row_failures": held,
+                "suite_version": suite.version,
+            },
+        )
+
+    return check
+
+
+@asset_check(asset=data_quality, name="sources_reconcile", blocking=True)
+def sources_reconcile(context: AssetCheckExecutionContext, warehouse: WarehouseResource) -> AssetCheckResult:
+    """Every landed source record is published or quarantined (per stream, this run)."""
+    with warehouse.engine() as engine, session_factory(engine)() as session:
+        streams = session.scalars(
+            select(DqReconciliation)
+            .join(DqRun, DqRun.id == DqReconciliation.dq_run_id)
+            .where(DqRun.run_id == context.run.run_id)
+        ).all()
+        broken = [f"{s.source_system}.{s.stream}" for s in streams if not s.reconciles]
+    return AssetCheckResult(
+        passed=bool(streams) and not broken,
+        severity=AssetCheckSeverity.ERROR,
+        metadata={"streams": len(streams), "not_reconciling": ", ".join(broken) or "none"},
+    )
+
+
+quality_assets = [data_quality]
+quality_checks: list[AssetChecksDefinition] = [
+    *(suite_check(suite) for suite in load_suites()),
+    sources_reconcile,
+]
