@@ -206,3 +206,9 @@ def test_household_view_has_head_benefits_and_a_merged_timeline(
     kinds = {entry["kind"] for entry in view["timeline"]}
     assert {"CASE_EVENT", "TAG_STARTED", "MEMBER_JOINED"} <= kinds
     assert all(e["case"] for e in view["timeline"] if e["kind"] == "CASE_EVENT")
+
+
+def test_a_request_returns_every_connection_it_took(engine: Engine) -> None:
+    assert execute(PAGE, engine=engine, variables={"first": 20}).errors is None
+
+    assert engine.pool.checkedout() == 0  # type: ignore[attr-defined]

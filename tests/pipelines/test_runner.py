@@ -6,6 +6,7 @@ from pathlib import Path
 
 from hub.simulator.model import County
 from pipelines.definitions import all_assets
+from tests.conftest import LoadedWarehouse
 from tests.support.snapshot import warehouse_rows
 from tests.support.warehouse import ingest_county
 
@@ -21,26 +22,22 @@ STREAM_ASSETS = {
 }
 
 
-def test_every_asset_materialises_and_every_stream_reconciles(
-    golden_county: County, database_url: str, tmp_path: Path
-) -> None:
-    result = ingest_county(county=golden_county, database_url=database_url, var_dir=tmp_path)
+def test_every_asset_materialises_and_every_stream_reconciles(golden_load: LoadedWarehouse) -> None:
+    result = golden_load.result
 
     assert result.success
     assert set(result.metadata) == {a.key.to_user_string() for a in all_assets}
     assert result.checks == {f"{asset}:reconciles": True for asset in STREAM_ASSETS}
 
 
-def test_households_are_published_one_for_one(
-    golden_county: County, database_url: str, tmp_path: Path
-) -> None:
-    result = ingest_county(county=golden_county, database_url=database_url, var_dir=tmp_path)
+def test_households_are_published_one_for_one(golden_county: County, golden_load: LoadedWarehouse) -> None:
+    result = golden_load.result
 
     households = result.metadata["public_security_households"]
     assert households["households.fetched"] == len(golden_county.households)
     assert households["households.published"] == len(golden_county.households)
     assert households["households.quarantined"] == 0
-    rows = warehouse_rows(database_url)
+    rows = warehouse_rows(golden_load.url)
     assert len(rows["households"]) == len(golden_county.households)
     assert len(rows["household_members"]) == len(golden_county.persons)
 

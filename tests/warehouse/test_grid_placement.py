@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from sqlalchemy import func, select
 
 from hub.db.engine import make_engine, session_factory
@@ -11,15 +9,11 @@ from hub.simulator.model import County
 from hub.warehouse.cases.models import Case
 from hub.warehouse.grids.models import Grid
 from hub.warehouse.households.models import Household
-from tests.support.warehouse import ingest_noisy
+from tests.conftest import LoadedWarehouse
 
 
-def test_noisy_addresses_still_find_their_grid(
-    golden_county: County, database_url: str, tmp_path: Path
-) -> None:
-    assert ingest_noisy(golden_county, database_url, tmp_path).success
-
-    engine = make_engine(database_url)
+def test_noisy_addresses_still_find_their_grid(golden_county: County, noisy_load: LoadedWarehouse) -> None:
+    engine = make_engine(noisy_load.url)
     with session_factory(engine)() as session:
         placed = dict(
             session.execute(select(Household.hh_no, Grid.code).join(Grid, Grid.id == Household.grid_id)).all()

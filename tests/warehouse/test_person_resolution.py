@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select
 
 from hub.db.engine import make_engine, session_factory
@@ -19,14 +17,8 @@ from tests.support.snapshot import warehouse_rows
 from tests.support.warehouse import ingest_noisy
 
 
-@pytest.fixture
-def noisy_warehouse(golden_county: County, database_url: str, tmp_path: Path) -> Iterator[str]:
-    assert ingest_noisy(golden_county, database_url, tmp_path / "first").success
-    yield database_url
-
-
-def test_mentions_without_id_are_merged_into_the_person_they_are(noisy_warehouse: str) -> None:
-    engine = make_engine(noisy_warehouse)
+def test_mentions_without_id_are_merged_into_the_person_they_are(noisy_database_url: str) -> None:
+    engine = make_engine(noisy_database_url)
     with session_factory(engine)() as session:
         merged = session.scalars(select(Person).where(Person.merged_into_id.is_not(None))).all()
         matches = session.scalar(select(func.count()).select_from(PersonMatch))
@@ -44,22 +36,24 @@ def test_mentions_without_id_are_merged_into_the_person_they_are(noisy_warehouse
         assert person.birth_date in (None, survivor.birth_date)
 
 
-def test_second_noisy_run_changes_no_row(golden_county: County, noisy_warehouse: str, tmp_path: Path) -> None:
-    before = warehouse_rows(noisy_warehouse)
+def test_second_noisy_run_changes_no_row(
+    golden_county: County, noisy_database_url: str, tmp_path: Path
+) -> None:
+    before = warehouse_rows(noisy_database_url)
 
-    result = ingest_noisy(golden_county, noisy_warehouse, tmp_path / "second")
+    result = ingest_noisy(golden_county, noisy_database_url, tmp_path / "second")
 
     assert result.success
     assert result.metadata["person_resolution"]["persons_merged"] == 0
-    assert warehouse_rows(noisy_warehouse) == before
+    assert warehouse_rows(noisy_database_url) == before
 
 
 def test_resolution_precision_recall_and_f1_against_the_truth(
-    noisy_warehouse: str, golden_county: County, tmp_path: Path
+    noisy_database_url: str, golden_county: County, tmp_path: Path
 ) -> None:
     truth = tmp_path / "truth"
     write_truth(serve_county(golden_county, noise="realistic"), out=truth, faults=fault_profile("none"))
-    engine = make_engine(noisy_warehouse)
+    engine = make_engine(noisy_database_url)
     with session_factory(engine)() as session:
         scores = resolution_scores(session=session, truth_dir=truth)
     engine.dispose()

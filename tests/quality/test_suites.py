@@ -1,0 +1,77 @@
+"""The suite files: one per core table, every rule named, levelled and explained, all accepted by GX."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from hub.quality.suites import InvalidSuite, load_suite, load_suites, suite_parameters
+from hub.warehouse import models
+
+CORE_TABLES = {
+    "persons", "households", "household_members", "person_tags", "cases", "case_parties", "case_links",
+    "case_events", "divisions", "grids", "grid_workers", "grid_addresses",
+}  # fmt: skip
+
+
+def test_there_is_one_suite_per_core_table() -> None:
+    suites = load_suites()
+    assert {s.table for s in suites} == CORE_TABLES
+    assert all(s.table in models.metadata.tables for s in suites)
+
+
+def test_every_rule_is_named_after_its_table_and_says_why_it_matters() -> None:
+    for suite in load_suites():
+        for rule in suite.rules:
+            assert rule.rule.startswith(f"{suite.table}."), rule.rule
+            assert rule.level in ("row", "batch") and len(rule.reason) > 15
+
+
+def test_code_lists_come_from_the_reference_tables() -> None:
+    names = {name for suite in load_suites() for name in suite.parameters}
+    values = suite_parameters(names, today=dt.date(2026, 11, 26))
+    assert values["ref__sex__code"] == ["0", "1", "2", "9"] or "1" in values["ref__sex__code"]
+    assert "02" in values["ref__family_relation__code"] and "resolved" in values["ref__case_statuses__status"]
+    assert values["run__today"] == "2026-11-26"
+
+
+def test_great_expectations_accepts_every_expectation() -> None:
+    import great_expectations as gx
+
+    for suite in load_suites():
+        gx_suite = gx.ExpectationSuite(
+            name=suite.name, expectations=[dict(e) for e in suite.document["expectations"]]
+        )
+        assert len(gx_suite.expectations) == len(suite.rules), suite.path.name
+
+
+def test_adding_a_rule_is_editing_a_file(tmp_path: Path) -> None:
+    document = json.loads((load_suites()[0].path).read_text(encoding="utf-8"))
+    document["expectations"].append(
+        {
+            "type": "expect_column_values_to_not_be_null",
+            "kwargs": {"column": "id"},
+            "meta": {
+                "rule": f"{document['name']}.id_present",
+                "level": "row",
+                "reason": "a row without its id",
+            },
+        }
+    )
+    (tmp_path / "suite.json").write_text(json.dumps(document), encoding="utf-8")
+    assert load_suites(tmp_path)[0].rules[-1].rule.endswith(".id_present")
+
+
+def test_a_rule_without_level_or_reason_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "bad.json"
+    path.write_text(
+        json.dumps(
+            {"name": "x", "meta": {"hub": {"table": "x"}}, "expectations": [{"type": "t", "kwargs": {}}]}
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(InvalidSuite):
+        load_suite(path)
