@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
-from starlette.concurrency import run_in_threadpool
 from strawberry.types import Info as StrawberryInfo
 
 from hub.api.loaders import Loaders, build_loaders
@@ -47,10 +46,6 @@ R = TypeVar("R")
 
 
 async def run_service(info: Info, service: Callable[..., R], **arguments: Any) -> R:
-    """Call a keyword-only service function with a short session of its own, off the event loop."""
-
-    def call() -> R:
-        with info.context.sessions() as session:
-            return service(session=session, **arguments)
-
-    return await run_in_threadpool(call)
+    """Call a keyword-only service function with a short session of its own (see `hub.api.loaders`)."""
+    with info.context.sessions() as session:
+        return service(session=session, **arguments)

@@ -6,14 +6,13 @@ import datetime as dt
 from typing import Any
 
 import strawberry
-from graphql.validation import NoSchemaIntrospectionCustomRule
-from strawberry.extensions import AddValidationRules, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 from strawberry.schema.config import StrawberryConfig
 
 from hub.api.audit import AccessAudit
 from hub.api.context import Info, run_service
 from hub.api.errors import ErrorCodes, MaskedErrorCodes
 from hub.api.ids import from_cursor, from_global_id, to_global_id
+from hub.api.limits import limit_extensions
 from hub.api.masking import sees_unmasked
 from hub.api.types.case import Case
 from hub.api.types.enums import Department, GridLevel, Role
@@ -240,15 +239,10 @@ class Query:
 def build_schema(*, production: bool) -> strawberry.Schema:
     """The schema with its limits; production masks internal errors and hides field suggestions."""
     extensions: list[Any] = [
-        lambda: QueryDepthLimiter(max_depth=10),
-        lambda: MaxAliasesLimiter(max_alias_count=30),
-        lambda: MaxTokensLimiter(max_token_count=2000),
+        *limit_extensions(production=production),
         MaskedErrorCodes if production else ErrorCodes,
         AccessAudit,
     ]
-    if production:
-        # DESIGN §8: no introspection in production; clients use the checked-in SDL.
-        extensions.append(lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))
     return strawberry.Schema(
         query=Query,
         types=[Household, Person, Grid, Case, Division],

@@ -1,6 +1,7 @@
 """Every warehouse table, imported in one place so that metadata (and Alembic) sees them all."""
 
 from hub.db.base import Base
+from hub.warehouse.access.models import AccessLogEntry
 from hub.warehouse.cases.models import Case, CaseEvent, CaseLink, CaseParty
 from hub.warehouse.divisions.models import Division
 from hub.warehouse.grids.models import Grid, GridAddress, GridWorker
@@ -12,6 +13,7 @@ from hub.warehouse.tags.models import PersonTag
 metadata = Base.metadata
 
 __all__ = [
+    "AccessLogEntry",
     "Case",
     "CaseEvent",
     "CaseLink",

@@ -6,8 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select
-from sqlalchemy.orm import QueryableAttribute
+from sqlalchemy import ColumnElement, Integer, Select, any_, bindparam
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import QueryableAttribute, Session
 
 from hub.errors import InvalidInput
 
@@ -48,3 +49,17 @@ def page_of(rows: Sequence[T], *, first: int, id_of: Any) -> Page[T]:
     """Trim the look-ahead row that `keyset` fetched and say whether there is a next page."""
     items = rows[:first]
     return Page(items=items, has_next=len(rows) > first, last_id=id_of(items[-1]) if items else None)
+
+
+def id_in(
+    session: Session, column: ColumnElement[Any] | QueryableAttribute[Any], ids: Sequence[int]
+) -> ColumnElement[bool]:
+    """`column IN ids` for a loader's batch of keys.
+
+    On PostgreSQL the keys travel as one array parameter (`= ANY(%s)`): an expanded `IN` with a
+    parameter per key is re-rendered and re-prepared for every batch size, which measured several
+    times the statement's own cost for a page of 100 households.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, list(ids), type_=ARRAY(Integer)))
+    return column.in_(ids)

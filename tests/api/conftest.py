@@ -9,17 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine
 
-from hub.warehouse.access.models import AccessLogEntry
 from tests.support.databases import copy_of
 from tests.support.graphql import warehouse_engine
-
-
-def ensure_access_log(engine: Engine) -> None:
-    """Create `access_log` when the migrations do not have it yet (until its migration lands)."""
-    if not inspect(engine).has_table(AccessLogEntry.__tablename__):
-        AccessLogEntry.metadata.create_all(engine, tables=[AccessLogEntry.__table__])  # type: ignore[list-item]
 
 
 @pytest.fixture(scope="module")
@@ -28,5 +21,4 @@ def engine(loaded_template: str, tmp_path_factory: pytest.TempPathFactory) -> It
         copy_of(loaded_template, tmp_path_factory.mktemp("api")) as url,
         warehouse_engine(url) as engine,
     ):
-        ensure_access_log(engine)
         yield engine

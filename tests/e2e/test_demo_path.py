@@ -21,10 +21,8 @@ from hub.reference.tables import load_table
 from hub.simulator.model import County
 from hub.simulator.server import serving
 from hub.warehouse.viewer import Role, Viewer
-from tests.api.conftest import ensure_access_log
 from tests.support.browser import chromium_available, render_page
 from tests.support.databases import copy_of
-from tests.support.graphql import warehouse_engine
 from tests.support.warehouse import hub_settings, ingest_county
 
 pytestmark = pytest.mark.e2e
@@ -45,8 +43,6 @@ def api_url(
     var = tmp_path_factory.mktemp("e2e")
     with copy_of(migrated_template, var) as database_url:
         assert ingest_county(county=golden_county, database_url=database_url, var_dir=var).success
-        with warehouse_engine(database_url) as engine:
-            ensure_access_log(engine)
         with serving(create_app(hub_settings(database_url=database_url, var_dir=var))) as url:
             yield url
 
@@ -104,9 +100,10 @@ def test_healthz_answers(api_url: str) -> None:
 
 
 def test_production_refuses_anonymous_callers_and_accepts_a_signed_token(
-    migrated_template: str, tmp_path: Path
+    database_url: str, tmp_path: Path
 ) -> None:
-    settings = hub_settings(database_url=migrated_template, var_dir=tmp_path).model_copy(
+    # Its own database: a server's pooled connections to the shared template would stop it being copied.
+    settings = hub_settings(database_url=database_url, var_dir=tmp_path).model_copy(
         update={"env": Environment.PRODUCTION}
     )
     token = issue_token(Viewer(user_id="officer-1", role=Role.COUNTY_OFFICER), settings=settings)

@@ -51,7 +51,7 @@ def test_report_shows_summary_trend_rules_and_masked_rows(loaded_engine: Engine,
     assert "persons.ethnicity_known" in page and "<svg" in page
     assert person.id_number not in page and person.id_number[:6] + "********" + person.id_number[-4:] in page
     assert f'"name":"{person.name}"' not in page and person.name[0] + "*" in page
-    assert "http://" not in page and "https://" not in page and "src=" not in page
+    assert "http://" not in page and "https://" not in page and "src=" not in page and "url(" not in page
     report = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
     assert report["run"]["status"] == "warned" and len(report["trend"]) == 2
     assert report["samples"]["persons.ethnicity_known"][0]["values"]["id_number"] != person.id_number

@@ -38,7 +38,7 @@ class HouseholdMember:
             person_id=row.person_id,
         )
 
-    @strawberry.field
+    @strawberry.field(description="The member (null when out of your scope)")
     async def person(self, info: Info) -> Person | None:
         row = await info.context.loaders.person.load(self.person_id)
         return Person.from_row(row, info) if row else None

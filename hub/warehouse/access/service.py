@@ -47,7 +47,7 @@ def record_access(*, session: Session, record: AccessRecord, person_ids: Collect
     """
     request_id = str(uuid.uuid4())
     if person_ids:
-        session.execute(
+        session.connection().execute(
             insert(AccessLogEntry),
             [
                 {
@@ -95,6 +95,8 @@ def list_access(
         statement = statement.where(AccessLogEntry.user_id == user_id)
     rows = [
         AccessRow(*row)
-        for row in session.execute(keyset(statement, AccessLogEntry.id, after=after, first=first))
+        for row in session.connection().execute(
+            keyset(statement, AccessLogEntry.id, after=after, first=first)
+        )
     ]
     return page_of(rows, first=first, id_of=lambda row: row.id)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from hub.warehouse.cases.models import Case, CaseEvent, CaseLink, CaseParty
 from hub.warehouse.grids.models import Grid
-from hub.warehouse.pagination import Page, keyset, page_of
+from hub.warehouse.pagination import Page, id_in, keyset, page_of
 from hub.warehouse.scope import scoped_cases
 from hub.warehouse.viewer import Viewer
 
@@ -129,8 +129,8 @@ def _case_row(values: Sequence[Any]) -> CaseRow:
 
 def get_cases(*, session: Session, viewer: Viewer, ids: Sequence[int]) -> dict[int, CaseRow]:
     """The cases with these ids that the viewer may see."""
-    statement = scoped_cases(select(*_CASE_COLUMNS).where(Case.id.in_(ids)), viewer)
-    return {row.id: _case_row(row) for row in session.execute(statement)}
+    statement = scoped_cases(select(*_CASE_COLUMNS).where(id_in(session, Case.id, ids)), viewer)
+    return {row.id: _case_row(row) for row in session.connection().execute(statement)}
 
 
 def _filtered(where: CaseFilter, *, today: dt.date) -> list[ColumnElement[bool]]:
@@ -169,7 +169,10 @@ def list_cases(
     """Cases visible to the viewer and matching `where`, in id order."""
     statement = scoped_cases(select(*_CASE_COLUMNS), viewer)
     statement = statement.where(*_filtered(where, today=today or today_in_china()))
-    rows = [_case_row(row) for row in session.execute(keyset(statement, Case.id, after=after, first=first))]
+    rows = [
+        _case_row(row)
+        for row in session.connection().execute(keyset(statement, Case.id, after=after, first=first))
+    ]
     return page_of(rows, first=first, id_of=lambda row: row.id)
 
 
@@ -179,10 +182,12 @@ def cases_of_persons(
     """The visible cases each person is a party to, newest first (a person's cases are few)."""
     statement = scoped_cases(
         select(CaseParty.person_id, *_CASE_COLUMNS).join(Case, Case.id == CaseParty.case_id), viewer
-    ).where(CaseParty.person_id.in_(person_ids))
+    ).where(id_in(session, CaseParty.person_id, person_ids))
     found: dict[int, list[CaseRow]] = {id_: [] for id_ in person_ids}
     seen: set[tuple[int, int]] = set()
-    for person_id, *columns in session.execute(statement.order_by(Case.opened_at.desc(), Case.id)):
+    for person_id, *columns in session.connection().execute(
+        statement.order_by(Case.opened_at.desc(), Case.id)
+    ):
         case = _case_row(columns)
         if (person_id, case.id) not in seen:
             seen.add((person_id, case.id))
@@ -194,11 +199,11 @@ def parties_of_cases(*, session: Session, case_ids: Sequence[int]) -> dict[int, 
     """Each case's parties with their roles."""
     statement = (
         select(CaseParty.case_id, CaseParty.person_id, CaseParty.role)
-        .where(CaseParty.case_id.in_(case_ids))
+        .where(id_in(session, CaseParty.case_id, case_ids))
         .order_by(CaseParty.case_id, CaseParty.id)
     )
     found: dict[int, list[PartyRow]] = {id_: [] for id_ in case_ids}
-    for case_id, person_id, role in session.execute(statement):
+    for case_id, person_id, role in session.connection().execute(statement):
         found[case_id].append(PartyRow(case_id=case_id, person_id=person_id, role=role))
     return found
 
@@ -207,9 +212,13 @@ def links_of_cases(*, session: Session, case_ids: Sequence[int]) -> dict[int, li
     """Each case's links to other cases, in both directions (a link names the case it points from)."""
     statement = select(
         CaseLink.case_id, CaseLink.target_case_no, CaseLink.target_case_id, CaseLink.relation
-    ).where(or_(CaseLink.case_id.in_(case_ids), CaseLink.target_case_id.in_(case_ids)))
+    ).where(
+        or_(id_in(session, CaseLink.case_id, case_ids), id_in(session, CaseLink.target_case_id, case_ids))
+    )
     found: dict[int, list[LinkRow]] = {id_: [] for id_ in case_ids}
-    for case_id, target_case_no, target_case_id, relation in session.execute(statement.order_by(CaseLink.id)):
+    for case_id, target_case_no, target_case_id, relation in session.connection().execute(
+        statement.order_by(CaseLink.id)
+    ):
         row = LinkRow(
             case_id=case_id, target_case_no=target_case_no, target_case_id=target_case_id, relation=relation
         )
@@ -224,10 +233,10 @@ def events_of_cases(*, session: Session, case_ids: Sequence[int]) -> dict[int, l
     """Each case's events in time order: its timeline."""
     statement = (
         select(CaseEvent.case_id, CaseEvent.at, CaseEvent.status, CaseEvent.note)
-        .where(CaseEvent.case_id.in_(case_ids))
+        .where(id_in(session, CaseEvent.case_id, case_ids))
         .order_by(CaseEvent.case_id, CaseEvent.at)
     )
     found: dict[int, list[EventRow]] = {id_: [] for id_ in case_ids}
-    for case_id, at, status, note in session.execute(statement):
+    for case_id, at, status, note in session.connection().execute(statement):
         found[case_id].append(EventRow(case_id=case_id, at=at, status=status, note=note))
     return found

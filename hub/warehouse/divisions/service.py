@@ -29,13 +29,13 @@ _COLUMNS = (Division.id, Division.code, Division.name, Division.level, Division.
 def get_divisions(*, session: Session, ids: Sequence[int]) -> dict[int, DivisionRow]:
     """Divisions by id. Division names and codes are public, so no viewer scope applies."""
     statement = select(*_COLUMNS).where(Division.id.in_(ids))
-    return {row.id: DivisionRow(*row) for row in session.execute(statement)}
+    return {row.id: DivisionRow(*row) for row in session.connection().execute(statement)}
 
 
 def get_divisions_by_code(*, session: Session, codes: Sequence[str]) -> dict[str, DivisionRow]:
     """Divisions by their 12-digit code (public, unscoped)."""
     statement = select(*_COLUMNS).where(Division.code.in_(codes))
-    return {row.code: DivisionRow(*row) for row in session.execute(statement)}
+    return {row.code: DivisionRow(*row) for row in session.connection().execute(statement)}
 
 
 def ancestor_codes(code: str) -> list[str]:

@@ -13,7 +13,7 @@ from hub.warehouse.cases.models import Case, CaseParty
 from hub.warehouse.cases.service import open_condition, today_in_china
 from hub.warehouse.grids.models import Grid
 from hub.warehouse.households.models import Household, HouseholdMember
-from hub.warehouse.pagination import Page, keyset, page_of
+from hub.warehouse.pagination import Page, id_in, keyset, page_of
 from hub.warehouse.scope import scoped, scoped_cases, scoped_tags
 from hub.warehouse.tags.models import PersonTag
 from hub.warehouse.viewer import Viewer
@@ -50,8 +50,10 @@ _HOUSEHOLD_COLUMNS = (
 
 def get_households(*, session: Session, viewer: Viewer, ids: Sequence[int]) -> dict[int, HouseholdRow]:
     """The households with these ids that the viewer may see (others are simply absent)."""
-    statement = scoped(select(*_HOUSEHOLD_COLUMNS).where(Household.id.in_(ids)), viewer, Household.grid_id)
-    return {row.id: HouseholdRow(*row) for row in session.execute(statement)}
+    statement = scoped(
+        select(*_HOUSEHOLD_COLUMNS).where(id_in(session, Household.id, ids)), viewer, Household.grid_id
+    )
+    return {row.id: HouseholdRow(*row) for row in session.connection().execute(statement)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +127,7 @@ def list_households(
         with_open = Household.id.in_(members.where(HouseholdMember.person_id.in_(open_parties)))
         statement = statement.where(with_open if where.has_open_cases else ~with_open)
     page = keyset(statement, Household.id, after=after, first=first)
-    rows = [HouseholdRow(*row) for row in session.execute(page)]
+    rows = [HouseholdRow(*row) for row in session.connection().execute(page)]
     return page_of(rows, first=first, id_of=lambda row: row.id)
 
 
@@ -139,11 +141,13 @@ def members_of_households(*, session: Session, household_ids: Sequence[int]) -> 
             HouseholdMember.valid_from,
             HouseholdMember.valid_to,
         )
-        .where(HouseholdMember.household_id.in_(household_ids), HouseholdMember.valid_to.is_(None))
+        .where(
+            id_in(session, HouseholdMember.household_id, household_ids), HouseholdMember.valid_to.is_(None)
+        )
         .order_by(HouseholdMember.household_id, HouseholdMember.relation, HouseholdMember.person_id)
     )
     members: dict[int, list[MemberRow]] = {id_: [] for id_ in household_ids}
-    for row in session.execute(statement):
+    for row in session.connection().execute(statement):
         members[row.household_id].append(MemberRow(*row))
     return members
 
@@ -151,9 +155,11 @@ def members_of_households(*, session: Session, household_ids: Sequence[int]) -> 
 def households_of_persons(*, session: Session, person_ids: Sequence[int]) -> dict[int, list[int]]:
     """The households each person currently belongs to."""
     statement = select(HouseholdMember.person_id, HouseholdMember.household_id).where(
-        HouseholdMember.person_id.in_(person_ids), HouseholdMember.valid_to.is_(None)
+        id_in(session, HouseholdMember.person_id, person_ids), HouseholdMember.valid_to.is_(None)
     )
     found: dict[int, list[int]] = {id_: [] for id_ in person_ids}
-    for person_id, household_id in session.execute(statement.order_by(HouseholdMember.household_id)):
+    for person_id, household_id in session.connection().execute(
+        statement.order_by(HouseholdMember.household_id)
+    ):
         found[person_id].append(household_id)
     return found

@@ -14,7 +14,7 @@ from hub.warehouse.cases.service import today_in_china
 from hub.warehouse.grids.models import Grid
 from hub.warehouse.households.models import Household, HouseholdMember
 from hub.warehouse.households.service import current_tag_condition
-from hub.warehouse.pagination import AnySelect, Page, keyset, page_of
+from hub.warehouse.pagination import AnySelect, Page, id_in, keyset, page_of
 from hub.warehouse.persons.models import Person, PersonSource
 from hub.warehouse.scope import scoped, scoped_cases, scoped_tags
 from hub.warehouse.tags.models import PersonTag
@@ -84,8 +84,8 @@ def _visible(statement: AnySelect, viewer: Viewer) -> AnySelect:
 
 def get_persons(*, session: Session, viewer: Viewer, ids: Sequence[int]) -> dict[int, PersonRow]:
     """The persons with these ids that the viewer may see: those in a household or case in scope."""
-    statement = _visible(select(*_PERSON_COLUMNS).where(Person.id.in_(ids)), viewer)
-    return {row.id: PersonRow(**row._mapping) for row in session.execute(statement)}
+    statement = _visible(select(*_PERSON_COLUMNS).where(id_in(session, Person.id, ids)), viewer)
+    return {row.id: PersonRow(**row._mapping) for row in session.connection().execute(statement)}
 
 
 def list_persons(
@@ -121,7 +121,7 @@ def list_persons(
         statement = statement.where(Person.name == where.name)
     rows = [
         PersonRow(**row._mapping)
-        for row in session.execute(keyset(statement, Person.id, after=after, first=first))
+        for row in session.connection().execute(keyset(statement, Person.id, after=after, first=first))
     ]
     return page_of(rows, first=first, id_of=lambda row: row.id)
 
@@ -136,10 +136,10 @@ def sources_of_persons(*, session: Session, person_ids: Sequence[int]) -> dict[i
             PersonSource.name_as_sent,
             PersonSource.id_number_as_sent,
         )
-        .where(PersonSource.person_id.in_(person_ids))
+        .where(id_in(session, PersonSource.person_id, person_ids))
         .order_by(PersonSource.person_id, PersonSource.source_system, PersonSource.source_record_id)
     )
     found: dict[int, list[PersonSourceRow]] = {id_: [] for id_ in person_ids}
-    for row in session.execute(statement):
+    for row in session.connection().execute(statement):
         found[row.person_id].append(PersonSourceRow(*row))
     return found

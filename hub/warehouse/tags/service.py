@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hub.warehouse.pagination import id_in
 from hub.warehouse.scope import scoped_tags
 from hub.warehouse.tags.models import PersonTag
 from hub.warehouse.viewer import Viewer
@@ -40,10 +41,10 @@ def tags_of_persons(
             PersonTag.valid_from,
             PersonTag.valid_to,
             PersonTag.amount,
-        ).where(PersonTag.person_id.in_(person_ids)),
+        ).where(id_in(session, PersonTag.person_id, person_ids)),
         viewer,
     ).order_by(PersonTag.person_id, PersonTag.valid_from.desc(), PersonTag.id)
     found: dict[int, list[TagRow]] = {id_: [] for id_ in person_ids}
-    for row in session.execute(statement):
+    for row in session.connection().execute(statement):
         found[row.person_id].append(TagRow(*row))
     return found

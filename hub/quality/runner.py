@@ -1,0 +1,240 @@
+"""Running suites with Great Expectations against the warehouse, and the failing rows' ids.
+
+GX takes about 3 s to import (DESIGN §10), so it is imported here, inside the functions that run a
+suite, never at module import: the API and the Dagster definitions load without it. One ephemeral
+context (analytics and progress bars off, nothing written to disk) serves the whole process; each
+database URL is one SQL datasource in it, each table one asset.
+
+Failing rows: map expectations run with `COMPLETE` results indexed by the suite's row id column.
+On SQL sources GX cuts that list to `partial_unexpected_count`, so it is raised, and whenever the
+list is still shorter than the count the returned `unexpected_index_query` (or, for
+`unexpected_rows_expectation`, the rule's own query) is run to collect every failing row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import threading
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine, bindparam, inspect, text
+
+from hub.quality.suites import RuleSpec, SuiteSpec, suite_parameters
+
+# Raising GX's cut-off keeps the common case (a few hundred bad rows) to one query per rule;
+# beyond it the rule's index query is run (see module docstring).
+PARTIAL_UNEXPECTED_COUNT = 10_000
+_ID_CHUNK = 500
+_lock = threading.Lock()
+
+
+@dataclass(frozen=True, slots=True)
+class RuleOutcome:
+    """What one expectation found: whether it held, its counts, and every failing row's id."""
+
+    rule: RuleSpec
+    success: bool
+    element_count: int | None
+    unexpected_count: int | None
+    unexpected_percent: float | None
+    observed_value: Any
+    failing_row_ids: tuple[str, ...]
+    exception: str | None = None
+
+    @property
+    def blocking(self) -> bool:
+        """A batch-level rule failed, or the rule could not run at all (a missing column …)."""
+        return not self.success and (self.rule.level == "batch" or self.exception is not None)
+
+
+@dataclass(frozen=True, slots=True)
+class SuiteOutcome:
+    """One suite run on its table: every rule's outcome and what that means for the batch."""
+
+    suite: SuiteSpec
+    row_count: int
+    outcomes: tuple[RuleOutcome, ...]
+    error: str | None = None  # the suite could not run (table missing)
+
+    @property
+    def failing_row_ids(self) -> frozenset[str]:
+        """Rows held back: every row a row-level rule found at fault."""
+        return frozenset(
+            row_id for o in self.outcomes if o.rule.level == "row" for row_id in o.failing_row_ids
+        )
+
+    @property
+    def failure_rate(self) -> float:
+        return len(self.failing_row_ids) / self.row_count if self.row_count else 0.0
+
+    @property
+    def structurally_broken(self) -> bool:
+        """The whole batch must stop: the suite could not run, a batch rule failed, or too many
+        rows failed for them to be a few bad records (`max_row_failure_rate`)."""
+        return (
+            self.error is not None
+            or any(o.blocking for o in self.outcomes)
+            or self.failure_rate > self.suite.max_row_failure_rate
+        )
+
+    @property
+    def success(self) -> bool:
+        return self.error is None and all(o.success for o in self.outcomes)
+
+
+def run_suites(
+    *, engine: Engine, suites: Sequence[SuiteSpec], today: dt.date | None = None
+) -> list[SuiteOutcome]:
+    """Run every suite against its table in the engine's database, in order."""
+    day = today or dt.datetime.now(dt.UTC).date()
+    with _lock:  # one GX context per process; its stores are not meant for concurrent writers
+        return [_run_suite(engine, suite, day) for suite in suites]
+
+
+def run_suite(*, engine: Engine, suite: SuiteSpec, today: dt.date | None = None) -> SuiteOutcome:
+    """Run one suite against its table."""
+    return run_suites(engine=engine, suites=[suite], today=today)[0]
+
+
+def gx_version() -> str:
+    import great_expectations as gx
+
+    return str(gx.__version__)
+
+
+@functools.cache
+def _context() -> Any:
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import (
+        DataContextConfig,
+        InMemoryStoreBackendDefaults,
+        ProgressBarsConfig,
+    )
+
+    config = DataContextConfig(
+        store_backend_defaults=InMemoryStoreBackendDefaults(),
+        analytics_enabled=False,  # air-gapped networks: never phone home
+        progress_bars=ProgressBarsConfig(globally=False, metric_calculations=False),
+    )
+    return gx.get_context(mode="ephemeral", project_config=config)
+
+
+def _batch(engine: Engine, table: str) -> Any:
+    context = _context()
+    url = engine.url.render_as_string(hide_password=False)
+    name = "warehouse_" + hashlib.sha1(url.encode(), usedforsecurity=False).hexdigest()[:12]
+    try:
+        datasource = context.data_sources.get(name)
+    except KeyError:
+        with warnings.catch_warnings():  # the generic SQL datasource is deliberate: one path, both backends
+            warnings.simplefilter("ignore")
+            datasource = context.data_sources.add_sql(name=name, connection_string=url)
+    if table not in datasource.get_asset_names():
+        datasource.add_table_asset(name=table, table_name=table).add_batch_definition_whole_table("all")
+    return datasource.get_asset(table).get_batch_definition("all").get_batch()
+
+
+def _run_suite(engine: Engine, suite: SuiteSpec, today: dt.date) -> SuiteOutcome:
+    import great_expectations as gx
+
+    if not inspect(engine).has_table(suite.table):
+        return SuiteOutcome(
+            suite=suite, row_count=0, outcomes=(), error=f"table {suite.table} does not exist"
+        )
+    expectations = [dict(e) for e in suite.document["expectations"]]
+    gx_suite = gx.ExpectationSuite(name=suite.name, expectations=expectations)
+    if len(gx_suite.expectations) != len(suite.rules):  # GX drops invalid ones with a log line only
+        loaded = {e.meta.get("rule") for e in gx_suite.expectations if e.meta}
+        missing = sorted(r.rule for r in suite.rules if r.rule not in loaded)
+        return SuiteOutcome(
+            suite=suite, row_count=0, outcomes=(), error=f"GX rejected the expectations {', '.join(missing)}"
+        )
+    result_format = {
+        "result_format": "COMPLETE",
+        "unexpected_index_column_names": [suite.row_id],
+        "partial_unexpected_count": PARTIAL_UNEXPECTED_COUNT,
+        "return_unexpected_index_query": True,
+    }
+    validation = _batch(engine, suite.table).validate(
+        gx_suite,
+        result_format=result_format,
+        expectation_parameters=suite_parameters(suite.parameters, today=today),
+    )
+    document = validation.to_json_dict()  # plain JSON types: GX results hold numpy scalars
+    by_rule = {r["expectation_config"]["meta"]["rule"]: r for r in document["results"]}
+    outcomes = tuple(_outcome(engine, suite, rule, by_rule[rule.rule]) for rule in suite.rules)
+    with engine.connect() as connection:
+        table = engine.dialect.identifier_preparer.quote(suite.table)
+        row_count = int(connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())
+    return SuiteOutcome(suite=suite, row_count=row_count, outcomes=outcomes)
+
+
+def _outcome(engine: Engine, suite: SuiteSpec, rule: RuleSpec, result: Mapping[str, Any]) -> RuleOutcome:
+    message = _exception_message(result.get("exception_info") or {})
+    if message is not None:
+        return RuleOutcome(rule, False, None, None, None, None, (), exception=message)
+    details: Mapping[str, Any] = result.get("result") or {}
+    success = bool(result.get("success"))
+    if rule.type == "unexpected_rows_expectation":
+        count = int(details.get("observed_value") or 0)
+        rows = (details.get("details") or {}).get("unexpected_rows") or []
+        if len(rows) < count:
+            query = str(rule.kwargs["unexpected_rows_query"]).replace("{batch}", suite.table)
+            rows = _query_rows(engine, query)
+        ids = _row_ids(rows, suite.row_id)
+        return RuleOutcome(rule, success, None, count, None, count, ids)
+    unexpected = details.get("unexpected_count")
+    index_list = details.get("unexpected_index_list") or []
+    if unexpected is not None and len(index_list) < int(unexpected) and details.get("unexpected_index_query"):
+        index_list = _query_rows(engine, str(details["unexpected_index_query"]))
+    return RuleOutcome(
+        rule,
+        success,
+        details.get("element_count"),
+        None if unexpected is None else int(unexpected),
+        details.get("unexpected_percent"),
+        details.get("observed_value"),
+        _row_ids(index_list, suite.row_id),
+    )
+
+
+def _exception_message(info: Mapping[str, Any]) -> str | None:
+    # GX reports an expectation's own failure flat, and a failed metric keyed by the metric's id.
+    candidates = [info, *(v for v in info.values() if isinstance(v, Mapping))]
+    for candidate in candidates:
+        if candidate.get("raised_exception") or candidate.get("exception_traceback"):
+            message = str(candidate.get("exception_message") or "the expectation raised")
+            return message.strip().splitlines()[-1][:500] if message.strip() else message
+    return None
+
+
+def _query_rows(engine: Engine, query: str) -> list[dict[str, Any]]:
+    with engine.connect() as connection:
+        return [dict(row._mapping) for row in connection.execute(text(query.rstrip().rstrip(";")))]
+
+
+def _row_ids(rows: Iterable[Any], row_id: str) -> tuple[str, ...]:
+    ids = {str(row[row_id]) for row in rows if isinstance(row, Mapping) and row.get(row_id) is not None}
+    return tuple(sorted(ids, key=lambda value: (len(value), value)))
+
+
+def fetch_rows(*, engine: Engine, table: str, row_id: str, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """The rows of `table` with the given ids, as column → value, keyed by id."""
+    quote = engine.dialect.identifier_preparer.quote
+    wanted = sorted(set(ids))
+    found: dict[str, dict[str, Any]] = {}
+    statement = text(f"SELECT * FROM {quote(table)} WHERE {quote(row_id)} IN :ids").bindparams(
+        bindparam("ids", expanding=True)
+    )
+    with engine.connect() as connection:
+        for start in range(0, len(wanted), _ID_CHUNK):
+            chunk = [int(i) if i.isdigit() else i for i in wanted[start : start + _ID_CHUNK]]
+            for row in connection.execute(statement, {"ids": chunk}):
+                values = dict(row._mapping)
+                found[str(values[row_id])] = values
+    return found

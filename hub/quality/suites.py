@@ -1,0 +1,159 @@
+"""Suites as files: `expectations/<table>.json`, Great Expectations 1.x suites with the hub's meta.
+
+Each file is an `ExpectationSuite` as GX serialises it (`name`, `expectations` with `type`,
+`kwargs`, `meta`), so GX loads it unchanged; the hub reads its own keys from `meta`:
+
+* suite `meta.hub`: `table` (what to check), `layer` (`core`, later `staging`), `version` (bump on
+  every edit: results record it), `row_id` (the column naming a row, `id`), `max_row_failure_rate`
+  (above it a table counts as structurally broken, not as a few bad rows);
+* expectation `meta`: `rule` (a stable name, `persons.id_number_checksum`), `reason` (what a failing
+  row means, for auditors), `level` — `row` (the failing rows are held back, the data flows on) or
+  `batch` (the table is structurally broken: blocking).
+
+Code lists are never copied into a suite: `{"$PARAMETER": "ref__<table>__<column>"}` stands for the
+distinct values of a column of a code table under `hub/reference/data/` and is filled at run time.
+`{"$PARAMETER": "run__today"}` is the date of the run (for "not in the future").
+Adding a rule is adding an expectation to a file. Nothing here imports GX.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from hub.errors import HubError
+from hub.reference.tables import load_table
+
+EXPECTATIONS_DIR = Path(__file__).resolve().parents[2] / "expectations"
+LEVELS = ("row", "batch")
+_PARAMETER = re.compile(r"^ref__(?P<table>[a-z_]+?)__(?P<column>[a-z_]+)$")
+
+
+class InvalidSuite(HubError):
+    """A suite file does not say what the hub needs to run it (table, rule names, levels)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSpec:
+    """One expectation of a suite, as the file states it."""
+
+    rule: str
+    type: str
+    kwargs: Mapping[str, Any]
+    level: str
+    reason: str
+
+    @property
+    def column(self) -> str | None:
+        column = self.kwargs.get("column") or self.kwargs.get("column_A")
+        return str(column) if column else None
+
+
+@dataclass(frozen=True, slots=True)
+class SuiteSpec:
+    """A suite file: which table it checks, its rules, and the document GX reads."""
+
+    name: str
+    table: str
+    layer: str
+    version: int
+    row_id: str
+    max_row_failure_rate: float
+    rules: tuple[RuleSpec, ...]
+    path: Path
+    document: Mapping[str, Any]
+
+    def rule(self, name: str) -> RuleSpec:
+        return next(r for r in self.rules if r.rule == name)
+
+    @property
+    def parameters(self) -> frozenset[str]:
+        """The `$PARAMETER` names the suite's kwargs refer to."""
+        return frozenset(_parameters_in([r.kwargs for r in self.rules]))
+
+
+def load_suite(path: Path) -> SuiteSpec:
+    """Read and check one suite file (it must name its table, and every rule its level and reason)."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        raise InvalidSuite(f"{path.name}: not JSON ({error})") from error
+    hub_meta = (document.get("meta") or {}).get("hub") or {}
+    name, table = document.get("name"), hub_meta.get("table")
+    if not name or not table:
+        raise InvalidSuite(f"{path.name}: needs `name` and `meta.hub.table`")
+    rules = []
+    for position, expectation in enumerate(document.get("expectations") or []):
+        meta = expectation.get("meta") or {}
+        rule, level, reason = meta.get("rule"), meta.get("level"), meta.get("reason")
+        if not (expectation.get("type") and rule and reason and level in LEVELS):
+            raise InvalidSuite(
+                f"{path.name}: expectation {position} needs `type` and `meta` rule, reason and level {LEVELS}"
+            )
+        rules.append(
+            RuleSpec(
+                rule=rule,
+                type=expectation["type"],
+                kwargs=expectation.get("kwargs") or {},
+                level=level,
+                reason=reason,
+            )
+        )
+    names = [r.rule for r in rules]
+    if len(set(names)) != len(names):
+        raise InvalidSuite(f"{path.name}: rule names repeat")
+    return SuiteSpec(
+        name=str(name),
+        table=str(table),
+        layer=str(hub_meta.get("layer", "core")),
+        version=int(hub_meta.get("version", 1)),
+        row_id=str(hub_meta.get("row_id", "id")),
+        max_row_failure_rate=float(hub_meta.get("max_row_failure_rate", 0.05)),
+        rules=tuple(rules),
+        path=path,
+        document=document,
+    )
+
+
+def load_suites(directory: Path | None = None) -> tuple[SuiteSpec, ...]:
+    """Every suite file in `directory` (default `expectations/`), by file name."""
+    folder = directory or EXPECTATIONS_DIR
+    suites = tuple(load_suite(path) for path in sorted(folder.glob("*.json")))
+    tables = [s.table for s in suites]
+    if len(set(tables)) != len(tables):
+        raise InvalidSuite(f"{folder}: more than one suite per table")
+    return suites
+
+
+def suite_parameters(names: Iterable[str], *, today: dt.date) -> dict[str, Any]:
+    """The values behind a suite's parameters: `run__today`, and `ref__<table>__<column>` (the
+    distinct values of a code table's column)."""
+    values: dict[str, Any] = {}
+    for name in names:
+        if name == "run__today":
+            values[name] = today.isoformat()
+            continue
+        match = _PARAMETER.match(name)
+        if match is None:
+            raise InvalidSuite(f"unknown suite parameter {name!r}: use ref__<code table>__<column>")
+        table = load_table(match["table"])
+        values[name] = sorted({entry[match["column"]] for entry in table if entry.get(match["column"])})
+    return values
+
+
+def _parameters_in(values: Iterable[Any]) -> set[str]:
+    found: set[str] = set()
+    for value in values:
+        if isinstance(value, Mapping):
+            if set(value) == {"$PARAMETER"}:
+                found.add(str(value["$PARAMETER"]))
+            else:
+                found |= _parameters_in(value.values())
+        elif isinstance(value, list | tuple):
+            found |= _parameters_in(value)
+    return found

@@ -1,0 +1,44 @@
+"""The Dagster side: `data_quality` writes the report each run; a broken table fails a blocking check."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dagster import materialize
+from sqlalchemy import Engine, text
+
+from pipelines.quality import quality_assets, quality_checks
+from pipelines.resources import resources_from_settings
+from pipelines.runner import dagster_instance
+from tests.support.warehouse import hub_settings
+
+
+def _materialise(engine: Engine, var_dir: Path) -> tuple[dict[str, bool], Path]:
+    settings = hub_settings(database_url=engine.url.render_as_string(hide_password=False), var_dir=var_dir)
+    instance = dagster_instance(settings)
+    result = materialize(
+        [*quality_assets, *quality_checks],
+        instance=instance,
+        resources=resources_from_settings(settings),
+        raise_on_error=False,
+    )
+    reports = Path(instance.root_directory).resolve().parent / "reports" / "quality"
+    return {e.check_name: e.passed for e in result.get_asset_check_evaluations()}, reports
+
+
+def test_data_quality_asset_writes_the_report_and_checks_pass(loaded_engine: Engine, tmp_path: Path) -> None:
+    checks, reports = _materialise(loaded_engine, tmp_path)
+
+    assert len(checks) == 13 and all(checks.values()), checks
+    assert (reports / "latest" / "report.html").is_file()
+
+
+def test_a_structurally_broken_table_fails_its_blocking_check(loaded_engine: Engine, tmp_path: Path) -> None:
+    with loaded_engine.begin() as connection:
+        connection.execute(text("DELETE FROM grid_workers"))
+
+    checks, _ = _materialise(loaded_engine, tmp_path)
+
+    assert checks["suite_grid_workers"] is False
+    assert all(passed for name, passed in checks.items() if name != "suite_grid_workers")
+    assert next(c for c in quality_checks if "suite_grid_workers" in str(c.check_keys)).blocking
