@@ -12,6 +12,7 @@ from pipelines.assets.persons import person_resolution
 from pipelines.assets.petitions import petitions_feed
 from pipelines.assets.public_security import public_security_households, public_security_incidents
 from pipelines.assets.registry import grid_registry
+from pipelines.assets.warehouse import warehouse_statistics
 from pipelines.checks import reconciliation_checks
 from pipelines.jobs import ingest_all, ingest_petitions
 from pipelines.resources import resources_from_settings
@@ -28,7 +29,7 @@ source_assets: list[AssetsDefinition] = [
     justice_correction_subjects,
     petitions_feed,
 ]
-all_assets: list[AssetsDefinition] = [*source_assets, person_resolution, case_links]
+all_assets: list[AssetsDefinition] = [*source_assets, person_resolution, case_links, warehouse_statistics]
 all_checks = reconciliation_checks(source_assets)
 
 defs = Definitions(
