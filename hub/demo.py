@@ -73,7 +73,7 @@ def _print_where_to_look(console: Console, settings: Settings, port: int) -> Non
         )
     )
     console.print("Paste this query into GraphiQL, with these variables:")
-    console.print(Syntax(EXAMPLE_QUERY, "graphql"))
+    console.print(Syntax(EXAMPLE_QUERY, "graphql", word_wrap=True))
     console.print(Syntax(f'{{"id": "{household_id}"}}', "json"))
 
 
