@@ -5,7 +5,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
-PYTEST_ARGS ?=
+# Two workers: the suite waits on databases and loopback servers as much as it computes.
+PYTEST_ARGS ?= -n 2
 
 .PHONY: venv demo test lint typecheck schema-check pytest serve dagster chromium clean
 
