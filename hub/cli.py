@@ -11,6 +11,7 @@ from rich.console import Console
 
 from hub.config import get_settings
 from hub.logging import configure_logging
+from hub.quality.cli import app as quality_app
 from hub.simulator.cli import app as simulate_app
 
 console = Console()
@@ -24,6 +25,7 @@ app.add_typer(simulate_app, name="simulate", help="The simulated departments.")
 app.add_typer(pipeline_app, name="pipeline")
 app.add_typer(api_app, name="api")
 app.add_typer(schema_app, name="schema")
+app.add_typer(quality_app, name="quality", help="Data-quality suites and the auditors' report.")
 
 
 @app.callback()

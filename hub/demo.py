@@ -64,10 +64,12 @@ def run_demo(
 def _print_where_to_look(console: Console, settings: Settings, port: int) -> None:
     household_id = _example_household(settings)
     base = f"http://{settings.api_host}:{port}"
+    report = settings.var_dir / "reports" / "quality" / "latest" / "report.html"
     console.print(
         Panel.fit(
             f"GraphiQL:  [bold]{base}/graphql[/]\nHealth:    {base}/healthz\n"
             f"Dagster:   `make dagster` (runs are kept under {settings.resolved_dagster_home})\n"
+            f"Quality:   {report} (open in a browser)\n"
             "Stop with Ctrl-C.",
             title="the hub is running",
         )

@@ -15,6 +15,7 @@ from pipelines.assets.registry import grid_registry
 from pipelines.assets.warehouse import warehouse_statistics
 from pipelines.checks import reconciliation_checks
 from pipelines.jobs import ingest_all, ingest_petitions
+from pipelines.quality import quality_assets, quality_checks
 from pipelines.resources import resources_from_settings
 from pipelines.schedules import hourly_petitions, nightly_ingest
 
@@ -29,8 +30,14 @@ source_assets: list[AssetsDefinition] = [
     justice_correction_subjects,
     petitions_feed,
 ]
-all_assets: list[AssetsDefinition] = [*source_assets, person_resolution, case_links, warehouse_statistics]
-all_checks = reconciliation_checks(source_assets)
+all_assets: list[AssetsDefinition] = [
+    *source_assets,
+    person_resolution,
+    case_links,
+    warehouse_statistics,
+    *quality_assets,
+]
+all_checks = [*reconciliation_checks(source_assets), *quality_checks]
 
 defs = Definitions(
     assets=all_assets,

@@ -7,7 +7,6 @@ it executes on a worker thread.
 
 from __future__ import annotations
 
-import os
 import threading
 import uuid
 from dataclasses import dataclass
@@ -49,8 +48,9 @@ def dagster_instance(settings: Settings) -> DagsterInstance:
     config = home / "dagster.yaml"
     if not config.exists():
         config.write_text(INSTANCE_YAML, encoding="utf-8")
-    os.environ["DAGSTER_HOME"] = str(home)
-    return DagsterInstance.get()
+    # From the folder itself, not from the DAGSTER_HOME variable: one process (a test run) may
+    # use several homes, and settings read that variable.
+    return DagsterInstance.from_config(str(home))
 
 
 def run_all_assets(

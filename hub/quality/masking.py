@@ -14,7 +14,7 @@ from typing import Any
 
 from stdnum.cn import ric
 
-from hub.api.masking import mask_id_number, mask_name, mask_phone
+from hub.privacy import mask_id_number, mask_name, mask_phone
 
 # Field names that hold a person's name, in the departments' and the hub's spellings.
 NAME_FIELDS = frozenset(

@@ -93,7 +93,10 @@ def run_suites(
     """Run every suite against its table in the engine's database, in order."""
     day = today or dt.datetime.now(dt.UTC).date()
     with _lock:  # one GX context per process; its stores are not meant for concurrent writers
-        return [_run_suite(engine, suite, day) for suite in suites]
+        try:
+            return [_run_suite(engine, suite, day) for suite in suites]
+        finally:
+            _release(engine)
 
 
 def run_suite(*, engine: Engine, suite: SuiteSpec, today: dt.date | None = None) -> SuiteOutcome:
@@ -124,10 +127,27 @@ def _context() -> Any:
     return gx.get_context(mode="ephemeral", project_config=config)
 
 
+def _datasource_name(engine: Engine) -> str:
+    url = engine.url.render_as_string(hide_password=False)
+    return "warehouse_" + hashlib.sha1(url.encode(), usedforsecurity=False).hexdigest()[:12]
+
+
+def _release(engine: Engine) -> None:
+    """Drop the run's GX datasource and close its connections (GX keeps its own engine per source)."""
+    context = _context()
+    name = _datasource_name(engine)
+    try:
+        datasource = context.data_sources.get(name)
+    except KeyError:
+        return
+    datasource.get_engine().dispose()
+    context.data_sources.delete(name)
+
+
 def _batch(engine: Engine, table: str) -> Any:
     context = _context()
     url = engine.url.render_as_string(hide_password=False)
-    name = "warehouse_" + hashlib.sha1(url.encode(), usedforsecurity=False).hexdigest()[:12]
+    name = _datasource_name(engine)
     try:
         datasource = context.data_sources.get(name)
     except KeyError:

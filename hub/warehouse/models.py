@@ -8,6 +8,7 @@ from hub.warehouse.grids.models import Grid, GridAddress, GridWorker
 from hub.warehouse.households.models import Household, HouseholdMember
 from hub.warehouse.ingestion.models import QuarantinedRecord, RawRecord, SourceCursor
 from hub.warehouse.persons.models import Person, PersonMatch, PersonMatchReview, PersonSource
+from hub.warehouse.quality.models import DqFailure, DqReconciliation, DqResult, DqRun
 from hub.warehouse.tags.models import PersonTag
 
 metadata = Base.metadata
@@ -19,6 +20,10 @@ __all__ = [
     "CaseLink",
     "CaseParty",
     "Division",
+    "DqFailure",
+    "DqReconciliation",
+    "DqResult",
+    "DqRun",
     "Grid",
     "GridAddress",
     "GridWorker",

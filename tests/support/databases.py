@@ -39,6 +39,14 @@ def create_pg_database(name: str, template: str | None = None) -> str:
     with _admin_connection() as connection:
         statement = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
         if template:
+            # PostgreSQL copies only a template nobody is connected to. Engines the code under test
+            # keeps alive (Great Expectations holds one per datasource) may still be connected to a
+            # shared template; templates are test-only, so those sessions are ended.
+            connection.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = %s AND pid <> pg_backend_pid()",
+                (template,),
+            )
             statement += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
         connection.execute(statement)
     return f"{admin_url()}/{name}"

@@ -8,12 +8,13 @@ import strawberry
 
 from hub.api.context import Info, run_service
 from hub.api.ids import from_cursor, to_global_id
-from hub.api.masking import mask_name, mask_phone, sees_unmasked
+from hub.api.masking import sees_unmasked
 from hub.api.types.enums import Department, GridLevel, TagKind
 from hub.api.types.filters import HouseholdFilterInput
 from hub.api.types.household import Household
 from hub.api.types.labels import label
 from hub.api.types.node import Connection, Node, capped, present
+from hub.privacy import mask_name, mask_phone
 from hub.warehouse.divisions.service import DivisionRow, ancestor_codes
 from hub.warehouse.grids.service import GridRow, GridStatisticsRow, GridWorkerRow
 from hub.warehouse.households.service import HouseholdFilter, list_households

@@ -10,10 +10,11 @@ import strawberry
 from hub.api.audit import note_person_read
 from hub.api.context import Info
 from hub.api.ids import to_global_id
-from hub.api.masking import mask_id_number, mask_name, mask_phone, sees_unmasked
+from hub.api.masking import sees_unmasked
 from hub.api.types.enums import Department, TagKind
 from hub.api.types.labels import label
 from hub.api.types.node import Node, capped, present
+from hub.privacy import mask_id_number, mask_name, mask_phone
 from hub.warehouse.persons.service import PersonRow, PersonSourceRow
 from hub.warehouse.tags.service import TagRow
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 07:31:20.244283
+Create Date: 2026-11-26 07:41:08.232442
 """
 
 from collections.abc import Sequence
@@ -55,6 +55,25 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('divisions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_divisions_parent_id'), ['parent_id'], unique=False)
+
+    op.create_table('dq_runs',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('run_id', sa.String(length=64), nullable=False),
+    sa.Column('trigger', sa.String(length=16), nullable=False),
+    sa.Column('started_at', hub.db.base.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('finished_at', hub.db.base.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('status', sa.String(length=8), nullable=False),
+    sa.Column('suites', sa.Integer(), nullable=False),
+    sa.Column('expectations', sa.Integer(), nullable=False),
+    sa.Column('expectations_failed', sa.Integer(), nullable=False),
+    sa.Column('rows_checked', sa.Integer(), nullable=False),
+    sa.Column('rows_failed', sa.Integer(), nullable=False),
+    sa.Column('gx_version', sa.String(length=16), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_dq_runs')),
+    sa.UniqueConstraint('run_id', name=op.f('uq_dq_runs_run_id'))
+    )
+    with op.batch_alter_table('dq_runs', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_dq_runs_started_at'), ['started_at'], unique=False)
 
     op.create_table('person_match_reviews',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -139,6 +158,50 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_source_cursors')),
     sa.UniqueConstraint('source_system', 'stream', name=op.f('uq_source_cursors_source_system_stream'))
     )
+    op.create_table('dq_reconciliation',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('dq_run_id', sa.Integer(), nullable=False),
+    sa.Column('source_system', sa.String(length=32), nullable=False),
+    sa.Column('stream', sa.String(length=64), nullable=False),
+    sa.Column('landed', sa.Integer(), nullable=False),
+    sa.Column('published', sa.Integer(), nullable=False),
+    sa.Column('quarantined', sa.Integer(), nullable=False),
+    sa.Column('unaccounted', sa.Integer(), nullable=False),
+    sa.Column('flagged', sa.Integer(), nullable=False),
+    sa.Column('reconciles', sa.Boolean(), nullable=False),
+    sa.ForeignKeyConstraint(['dq_run_id'], ['dq_runs.id'], name=op.f('fk_dq_reconciliation_dq_run_id_dq_runs'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_dq_reconciliation')),
+    sa.UniqueConstraint('dq_run_id', 'source_system', 'stream', name=op.f('uq_dq_reconciliation_dq_run_id_source_system_stream'))
+    )
+    with op.batch_alter_table('dq_reconciliation', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_dq_reconciliation_dq_run_id'), ['dq_run_id'], unique=False)
+
+    op.create_table('dq_results',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('dq_run_id', sa.Integer(), nullable=False),
+    sa.Column('suite', sa.String(length=64), nullable=False),
+    sa.Column('suite_version', sa.Integer(), nullable=False),
+    sa.Column('layer', sa.String(length=16), nullable=False),
+    sa.Column('table_name', sa.String(length=64), nullable=False),
+    sa.Column('rule', sa.String(length=96), nullable=False),
+    sa.Column('expectation_type', sa.String(length=96), nullable=False),
+    sa.Column('column_name', sa.String(length=64), nullable=True),
+    sa.Column('level', sa.String(length=8), nullable=False),
+    sa.Column('success', sa.Boolean(), nullable=False),
+    sa.Column('element_count', sa.Integer(), nullable=True),
+    sa.Column('unexpected_count', sa.Integer(), nullable=True),
+    sa.Column('unexpected_percent', sa.Float(), nullable=True),
+    sa.Column('observed_value', sa.Text(), nullable=True),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('exception', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['dq_run_id'], ['dq_runs.id'], name=op.f('fk_dq_results_dq_run_id_dq_runs'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_dq_results')),
+    sa.UniqueConstraint('dq_run_id', 'rule', name=op.f('uq_dq_results_dq_run_id_rule'))
+    )
+    with op.batch_alter_table('dq_results', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_dq_results_dq_run_id'), ['dq_run_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_dq_results_suite'), ['suite'], unique=False)
+
     op.create_table('grids',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('code', sa.String(length=17), nullable=False),
@@ -262,6 +325,28 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_cases_grid_id'), ['grid_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_kind'), ['kind'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_status'), ['status'], unique=False)
+
+    op.create_table('dq_failures',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('dq_run_id', sa.Integer(), nullable=False),
+    sa.Column('dq_result_id', sa.Integer(), nullable=False),
+    sa.Column('table_name', sa.String(length=64), nullable=False),
+    sa.Column('row_id', sa.String(length=64), nullable=False),
+    sa.Column('source_system', sa.String(length=32), nullable=True),
+    sa.Column('source_record_id', sa.String(length=128), nullable=True),
+    sa.Column('rule', sa.String(length=96), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('payload', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['dq_result_id'], ['dq_results.id'], name=op.f('fk_dq_failures_dq_result_id_dq_results'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['dq_run_id'], ['dq_runs.id'], name=op.f('fk_dq_failures_dq_run_id_dq_runs'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_dq_failures')),
+    sa.UniqueConstraint('dq_result_id', 'row_id', name=op.f('uq_dq_failures_dq_result_id_row_id'))
+    )
+    with op.batch_alter_table('dq_failures', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_dq_failures_dq_result_id'), ['dq_result_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_dq_failures_dq_run_id'), ['dq_run_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_dq_failures_rule'), ['rule'], unique=False)
+        batch_op.create_index(batch_op.f('ix_dq_failures_source_system'), ['source_system'], unique=False)
 
     op.create_table('grid_addresses',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -437,6 +522,13 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_grid_addresses_address_key'))
 
     op.drop_table('grid_addresses')
+    with op.batch_alter_table('dq_failures', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_dq_failures_source_system'))
+        batch_op.drop_index(batch_op.f('ix_dq_failures_rule'))
+        batch_op.drop_index(batch_op.f('ix_dq_failures_dq_run_id'))
+        batch_op.drop_index(batch_op.f('ix_dq_failures_dq_result_id'))
+
+    op.drop_table('dq_failures')
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_cases_status'))
         batch_op.drop_index(batch_op.f('ix_cases_kind'))
@@ -465,6 +557,15 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_grids_division_id'))
 
     op.drop_table('grids')
+    with op.batch_alter_table('dq_results', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_dq_results_suite'))
+        batch_op.drop_index(batch_op.f('ix_dq_results_dq_run_id'))
+
+    op.drop_table('dq_results')
+    with op.batch_alter_table('dq_reconciliation', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_dq_reconciliation_dq_run_id'))
+
+    op.drop_table('dq_reconciliation')
     op.drop_table('source_cursors')
     with op.batch_alter_table('raw_records', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_raw_records_run_id'))
@@ -482,6 +583,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_person_match_reviews_status'))
 
     op.drop_table('person_match_reviews')
+    with op.batch_alter_table('dq_runs', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_dq_runs_started_at'))
+
+    op.drop_table('dq_runs')
     with op.batch_alter_table('divisions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_divisions_parent_id'))
 
