@@ -16,6 +16,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+# Signs development tokens only: production refuses to start with it (hub.api.app.create_app).
+DEVELOPMENT_JWT_SECRET = "development-only-secret-change-me"
+
+
 class Environment(StrEnum):
     DEVELOPMENT = "development"
     PRODUCTION = "production"
@@ -49,7 +53,7 @@ class Settings(BaseSettings):
 
     api_host: str = "127.0.0.1"
     api_port: int = 8000
-    jwt_secret: SecretStr = SecretStr("development-only-secret-change-me")
+    jwt_secret: SecretStr = SecretStr(DEVELOPMENT_JWT_SECRET)
 
     @computed_field  # type: ignore[prop-decorator]
     @property

@@ -18,9 +18,9 @@ from hub.api.examples import EXAMPLES
 from hub.api.graphiql import OfflineGraphQL, graphiql_static_mount
 from hub.api.permissions import viewer_from_authorization
 from hub.api.schema import build_schema
-from hub.config import Settings
+from hub.config import DEVELOPMENT_JWT_SECRET, Settings
 from hub.db.engine import make_engine, session_factory
-from hub.errors import Unauthenticated
+from hub.errors import InvalidInput, Unauthenticated
 
 
 class HubGraphQL(OfflineGraphQL[HubContext, None]):
@@ -53,7 +53,12 @@ class HubGraphQL(OfflineGraphQL[HubContext, None]):
 
 
 def create_app(settings: Settings, engine: Engine | None = None) -> Starlette:
-    """The hub's ASGI app over the warehouse at `settings.resolved_database_url` (or `engine`)."""
+    """The hub's ASGI app over the warehouse at `settings.resolved_database_url` (or `engine`).
+
+    In production it refuses the development token secret: anyone could sign tokens with it.
+    """
+    if settings.is_production and settings.jwt_secret.get_secret_value() == DEVELOPMENT_JWT_SECRET:
+        raise InvalidInput("HUB_JWT_SECRET must be set to a secret of your own in production")
     engine = engine or make_engine(settings.resolved_database_url)
     sessions = session_factory(engine)
 

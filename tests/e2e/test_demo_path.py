@@ -12,11 +12,13 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
+from pydantic import SecretStr
 
 from hub.api.app import create_app
 from hub.api.permissions import issue_token
 from hub.config import Environment
 from hub.demo import EXAMPLE_QUERY
+from hub.errors import InvalidInput
 from hub.reference.tables import load_table
 from hub.simulator.model import County
 from hub.simulator.server import serving
@@ -104,7 +106,7 @@ def test_production_refuses_anonymous_callers_and_accepts_a_signed_token(
 ) -> None:
     # Its own database: a server's pooled connections to the shared template would stop it being copied.
     settings = hub_settings(database_url=database_url, var_dir=tmp_path).model_copy(
-        update={"env": Environment.PRODUCTION}
+        update={"env": Environment.PRODUCTION, "jwt_secret": SecretStr("a-test-secret-of-its-own")}
     )
     token = issue_token(Viewer(user_id="officer-1", role=Role.COUNTY_OFFICER), settings=settings)
     query = {"query": "{ households(first: 1) { edges { cursor } } }"}
@@ -119,6 +121,15 @@ def test_production_refuses_anonymous_callers_and_accepts_a_signed_token(
     assert anonymous.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
     assert signed.status_code == 200 and signed.json() == {"data": {"households": {"edges": []}}}
     assert page.status_code != 200  # no GraphiQL in production
+
+
+def test_production_refuses_the_development_token_secret(database_url: str, tmp_path: Path) -> None:
+    settings = hub_settings(database_url=database_url, var_dir=tmp_path).model_copy(
+        update={"env": Environment.PRODUCTION}
+    )
+
+    with pytest.raises(InvalidInput, match="HUB_JWT_SECRET"):
+        create_app(settings)
 
 
 @pytest.mark.browser
