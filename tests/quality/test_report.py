@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -19,7 +20,10 @@ from hub.simulator.server import serving
 from tests.support.browser import chromium_available, render_page
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "var" / "test-artifacts"
-browser = pytest.mark.skipif(not chromium_available(), reason="chromium is not installed")
+browser = pytest.mark.skipif(
+    not chromium_available() and not os.environ.get("CI"),
+    reason="needs the Debian package 'chromium' (`make test` installs it; in CI a missing one fails)",
+)
 
 
 def _write(engine: Engine, out: Path) -> list[Path]:
