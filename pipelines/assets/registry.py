@@ -1,6 +1,8 @@
 """综治中心 grid registry: divisions, grids, workers and address rules, the hub's master data."""
 
+from collections.abc import Callable, Iterable
 from contextlib import closing
+from typing import Any
 
 from dagster import AssetExecutionContext, MaterializeResult, asset
 
@@ -62,34 +64,14 @@ def grid_registry(
     run = LoadRun(run_id=context.run.run_id)
     with warehouse.engine() as engine, closing(registry.client()) as client:
         # Parents before children: grids need their divisions, workers and addresses their grids.
+        reads: list[tuple[Stream[Any, Any], Callable[[], Iterable[Any]]]] = [
+            (DIVISIONS, client.iter_divisions),
+            (GRIDS, client.iter_grids),
+            (GRID_WORKERS, client.iter_grid_workers),
+            (ADDRESSES, client.iter_addresses),
+        ]
         reports = [
-            ingest(
-                engine=engine,
-                full_reload=config.full_reload,
-                run=run,
-                stream=DIVISIONS,
-                payloads=client.iter_divisions(),
-            ),
-            ingest(
-                engine=engine,
-                full_reload=config.full_reload,
-                run=run,
-                stream=GRIDS,
-                payloads=client.iter_grids(),
-            ),
-            ingest(
-                engine=engine,
-                full_reload=config.full_reload,
-                run=run,
-                stream=GRID_WORKERS,
-                payloads=client.iter_grid_workers(),
-            ),
-            ingest(
-                engine=engine,
-                full_reload=config.full_reload,
-                run=run,
-                stream=ADDRESSES,
-                payloads=client.iter_addresses(),
-            ),
+            ingest(engine=engine, run=run, stream=stream, payloads=fetch(), full_reload=config.full_reload)
+            for stream, fetch in reads
         ]
     return materialization(*reports)
