@@ -26,6 +26,7 @@ from hub.db.engine import transaction
 from hub.db.upsert import batched
 from hub.errors import RecordRejected
 from hub.sources.canonical import Department, SourceRef
+from hub.sources.contract import contract_fields
 from hub.warehouse.ingestion.service import QuarantineEntry, RawVersion, land_raw, quarantine
 from hub.warehouse.provenance import LoadResult, LoadRun, Rejection
 
@@ -55,9 +56,7 @@ class Stream(Generic[P, R]):
 
     @property
     def contract_fields(self) -> frozenset[str]:
-        if self.payload_type is None:
-            return frozenset()
-        return frozenset(self.payload_type.__required_keys__ | self.payload_type.__optional_keys__)  # type: ignore[attr-defined]
+        return frozenset() if self.payload_type is None else contract_fields(self.payload_type)
 
 
 @dataclass

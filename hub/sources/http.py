@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import requests
 import structlog
@@ -135,7 +135,15 @@ class DepartmentHttp:
 
 
 class MalformedResponse(Exception):
-    """A 2xx answer whose body cannot be read (cut short, not JSON, not GBK): worth asking again."""
+    """A 2xx answer whose body cannot be read (cut short, not JSON, not GBK): worth asking again.
+
+    `readable` is set when the body could be read but looks wrong (`hub.sources.contract`): what
+    to take if asking again does not help.
+    """
+
+    def __init__(self, problem: str, readable: Any = None) -> None:
+        super().__init__(problem)
+        self.readable = readable
 
 
 # A body cut short in transit is usually whole on the next try; a few tries, briefly spaced.
@@ -149,7 +157,9 @@ def read_with_retries(
     """`parse(send())`, sending again while the body is malformed; then `SourceUnavailable`.
 
     `send` is the whole request (with its own retries of transient statuses); `parse` raises
-    `MalformedResponse` for a body it cannot read, so that no page is skipped or half-read.
+    `MalformedResponse` for a body it cannot read, so that no page is skipped or half-read. A
+    `MalformedResponse` with `readable` set is a page that is suspect rather than unreadable
+    (`hub.sources.contract.check_page`): after the last try, what it read is returned.
     """
     for attempt in range(MALFORMED_ATTEMPTS):
         response = send()
@@ -164,6 +174,10 @@ def read_with_retries(
                 attempt=attempt + 1,
             )
             last = f"{response.url} {problem}"
+            if problem.readable is not None and attempt == MALFORMED_ATTEMPTS - 1:
+                # The department keeps answering this way: its records are taken, and quarantined
+                # one by one with the drift named, rather than the whole source stopping.
+                return cast(T, problem.readable)
             time.sleep(MALFORMED_BACKOFF_SECONDS * 2**attempt)
     raise SourceUnavailable(f"{department.value}: {last} ({MALFORMED_ATTEMPTS} times)")
 

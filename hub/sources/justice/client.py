@@ -8,7 +8,10 @@ from collections.abc import Iterator
 from functools import partial
 from typing import Any, cast
 
+import requests
+
 from hub.sources.canonical import Department
+from hub.sources.contract import check_page, contract_fields
 from hub.sources.http import DepartmentHttp, RetryPolicy, Timeouts, json_body, read_with_retries, unavailable
 from hub.sources.justice.records import (
     CorrectionSubjectPayload,
@@ -19,6 +22,8 @@ from hub.sources.justice.records import (
 from hub.sources.paging import unique_by
 
 MAX_PAGE_SIZE = 200
+_MEDIATION_CASE = contract_fields(MediationCasePayload)
+_CORRECTION_SUBJECT = contract_fields(CorrectionSubjectPayload)
 
 
 class JusticeClient:
@@ -48,14 +53,14 @@ class JusticeClient:
         self, updated_since: dt.datetime | None = None
     ) -> Iterator[MediationCasePayload]:
         """Every mediation case updated since `updated_since` (all when None), each once."""
-        records = self._iter_records("api/mediationCases", updated_since)
+        records = self._iter_records("api/mediationCases", updated_since, _MEDIATION_CASE)
         return unique_by((cast(MediationCasePayload, record) for record in records), mediation_case_id)
 
     def iter_correction_subjects(
         self, updated_since: dt.datetime | None = None
     ) -> Iterator[CorrectionSubjectPayload]:
         """Every correction or released subject updated since `updated_since` (all when None), each once."""
-        records = self._iter_records("api/correctionSubjects", updated_since)
+        records = self._iter_records("api/correctionSubjects", updated_since, _CORRECTION_SUBJECT)
         return unique_by(
             (cast(CorrectionSubjectPayload, record) for record in records), correction_subject_id
         )
@@ -64,7 +69,9 @@ class JusticeClient:
         """Release pooled connections."""
         self._http.close()
 
-    def _iter_records(self, path: str, updated_since: dt.datetime | None) -> Iterator[dict[str, Any]]:
+    def _iter_records(
+        self, path: str, updated_since: dt.datetime | None, contract: frozenset[str]
+    ) -> Iterator[dict[str, Any]]:
         page_no = 1
         while True:
             params: dict[str, str | int] = {"pageNo": page_no, "pageSize": self._page_size}
@@ -73,7 +80,7 @@ class JusticeClient:
             body = read_with_retries(
                 self._http.department,
                 partial(self._http.request, "GET", path, params=params, auth=self._auth),
-                json_body,
+                partial(_page, contract=contract),
             )
             data = body.get("data") if isinstance(body, dict) else None
             if (
@@ -91,3 +98,12 @@ class JusticeClient:
             if not isinstance(total, int) or not data["records"] or page_no >= math.ceil(total / page_size):
                 return
             page_no += 1
+
+
+def _page(response: requests.Response, *, contract: frozenset[str]) -> Any:
+    """The page's body; `MalformedResponse` when it is not JSON or all its records drifted alike."""
+    body = json_body(response)
+    data = body.get("data") if isinstance(body, dict) else None
+    if isinstance(data, dict) and isinstance(data.get("records"), list):
+        check_page(data["records"], contract=contract, parsed=body)
+    return body

@@ -15,10 +15,12 @@ from typing import cast
 import requests
 
 from hub.sources.canonical import Department
+from hub.sources.contract import check_page, contract_fields
 from hub.sources.http import DepartmentHttp, MalformedResponse, RetryPolicy, Timeouts, read_with_retries
 from hub.sources.petitions.records import MALFORMED_LINE, PetitionPayload, petition_version_id
 
 MAX_BATCH_SIZE = 500
+_PETITION = contract_fields(PetitionPayload)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,4 +114,6 @@ def _feed_page(response: requests.Response) -> tuple[list[PetitionPayload], str 
         except ValueError:
             item = None
         items.append(cast(PetitionPayload, item if isinstance(item, dict) else {MALFORMED_LINE: line}))
-    return items, response.headers.get("X-Next-Since") or None
+    page = items, response.headers.get("X-Next-Since") or None
+    check_page(items, contract=_PETITION, parsed=page)
+    return page

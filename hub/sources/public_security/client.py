@@ -9,11 +9,13 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable, Iterator
+from functools import partial
 from typing import Any, cast
 
 import requests
 
 from hub.sources.canonical import Department
+from hub.sources.contract import check_page, contract_fields
 from hub.sources.http import DepartmentHttp, RetryPolicy, Timeouts, json_body, read_with_retries, unavailable
 from hub.sources.paging import unique_by
 from hub.sources.public_security.records import HouseholdPayload, IncidentPayload, household_id, incident_id
@@ -23,6 +25,8 @@ MAX_PAGE_SIZE = 500
 # so that a page request rarely races it.
 _EXPIRY_MARGIN = 5.0
 _UNAUTHORIZED = 401
+_HOUSEHOLD = contract_fields(HouseholdPayload)
+_INCIDENT = contract_fields(IncidentPayload)
 
 
 class PublicSecurityClient:
@@ -56,19 +60,21 @@ class PublicSecurityClient:
 
     def iter_households(self, updated_since: dt.datetime | None = None) -> Iterator[HouseholdPayload]:
         """Every household changed since `updated_since` (all when None), each once, page by page."""
-        pages = self._iter_items("api/households", updated_since)
+        pages = self._iter_items("api/households", updated_since, _HOUSEHOLD)
         return unique_by((cast(HouseholdPayload, item) for item in pages), household_id)
 
     def iter_incidents(self, updated_since: dt.datetime | None = None) -> Iterator[IncidentPayload]:
         """Every incident changed since `updated_since` (all when None), each once, page by page."""
-        pages = self._iter_items("api/incidents", updated_since)
+        pages = self._iter_items("api/incidents", updated_since, _INCIDENT)
         return unique_by((cast(IncidentPayload, item) for item in pages), incident_id)
 
     def close(self) -> None:
         """Release pooled connections."""
         self._http.close()
 
-    def _iter_items(self, path: str, updated_since: dt.datetime | None) -> Iterator[dict[str, Any]]:
+    def _iter_items(
+        self, path: str, updated_since: dt.datetime | None, contract: frozenset[str]
+    ) -> Iterator[dict[str, Any]]:
         cursor: str | None = None
         while True:
             params: dict[str, str | int] = {"limit": self._page_size}
@@ -76,7 +82,9 @@ class PublicSecurityClient:
                 params["updated_since"] = updated_since.isoformat()
             if cursor is not None:
                 params["cursor"] = cursor
-            body = self._get(path, params)
+            body = read_with_retries(
+                self._http.department, partial(self._send, path, params), partial(_page, contract=contract)
+            )
             if not isinstance(body, dict) or not isinstance(body.get("data"), list):
                 raise unavailable(
                     self._http.department, self._http.url(path), f"sent an unexpected page: {body!r:.200}"
@@ -85,9 +93,6 @@ class PublicSecurityClient:
             cursor = body.get("next_cursor")
             if not cursor:
                 return
-
-    def _get(self, path: str, params: dict[str, str | int]) -> Any:
-        return read_with_retries(self._http.department, lambda: self._send(path, params), json_body)
 
     def _send(self, path: str, params: dict[str, str | int]) -> requests.Response:
         response = self._http.request(
@@ -125,3 +130,11 @@ class PublicSecurityClient:
         self._token = token
         self._token_expires = self._clock() + lifetime - min(_EXPIRY_MARGIN, lifetime / 10)
         self.token_fetches += 1
+
+
+def _page(response: requests.Response, *, contract: frozenset[str]) -> Any:
+    """The page's body; `MalformedResponse` when it is not JSON or all its items drifted alike."""
+    body = json_body(response)
+    if isinstance(body, dict) and isinstance(body.get("data"), list):
+        check_page(body["data"], contract=contract, parsed=body)
+    return body

@@ -7,7 +7,10 @@ from collections.abc import Callable, Iterator
 from functools import partial
 from typing import Any, TypeVar, cast
 
+import requests
+
 from hub.sources.canonical import Department
+from hub.sources.contract import check_page, contract_fields
 from hub.sources.http import DepartmentHttp, RetryPolicy, Timeouts, json_body, read_with_retries, unavailable
 from hub.sources.paging import unique_by
 from hub.sources.registry.records import (
@@ -47,35 +50,40 @@ class RegistryClient:
 
     def iter_divisions(self, updated_since: dt.datetime | None = None) -> Iterator[DivisionPayload]:
         """Every division (province down to village), each once."""
-        return self._iter("divisions", updated_since, division_id)
+        return self._iter("divisions", updated_since, division_id, DivisionPayload)
 
     def iter_grids(self, updated_since: dt.datetime | None = None) -> Iterator[GridPayload]:
         """Every grid and micro-grid, each once."""
-        return self._iter("grids", updated_since, grid_id)
+        return self._iter("grids", updated_since, grid_id, GridPayload)
 
     def iter_grid_workers(self, updated_since: dt.datetime | None = None) -> Iterator[GridWorkerPayload]:
         """Every grid worker, each once."""
-        return self._iter("grid-workers", updated_since, grid_worker_id)
+        return self._iter("grid-workers", updated_since, grid_worker_id, GridWorkerPayload)
 
     def iter_addresses(self, updated_since: dt.datetime | None = None) -> Iterator[AddressPayload]:
         """Every address → grid rule, each once."""
-        return self._iter("addresses", updated_since, address_id)
+        return self._iter("addresses", updated_since, address_id, AddressPayload)
 
     def close(self) -> None:
         """Release pooled connections."""
         self._http.close()
 
-    def _iter(self, path: str, updated_since: dt.datetime | None, key: Callable[[T], str]) -> Iterator[T]:
-        return unique_by((cast(T, item) for item in self._iter_items(path, updated_since)), key)
+    def _iter(
+        self, path: str, updated_since: dt.datetime | None, key: Callable[[T], str], payload_type: type
+    ) -> Iterator[T]:
+        items = self._iter_items(path, updated_since, contract_fields(payload_type))
+        return unique_by((cast(T, item) for item in items), key)
 
-    def _iter_items(self, path: str, updated_since: dt.datetime | None) -> Iterator[dict[str, Any]]:
+    def _iter_items(
+        self, path: str, updated_since: dt.datetime | None, contract: frozenset[str]
+    ) -> Iterator[dict[str, Any]]:
         offset = 0
         while True:
             params: dict[str, str | int] = {"offset": offset, "limit": self._page_size}
             if updated_since is not None:
                 params["updated_since"] = updated_since.isoformat()
             send = partial(self._http.request, "GET", path, params=params)
-            body = read_with_retries(self._http.department, send, json_body)
+            body = read_with_retries(self._http.department, send, partial(_page, contract=contract))
             if not isinstance(body, dict) or not isinstance(body.get("items"), list):
                 raise unavailable(
                     self._http.department, self._http.url(path), f"sent an unexpected page: {body!r:.200}"
@@ -87,3 +95,11 @@ class RegistryClient:
             total = body.get("total")
             if not items or not isinstance(total, int) or offset >= total:
                 return
+
+
+def _page(response: requests.Response, *, contract: frozenset[str]) -> Any:
+    """The page's body; `MalformedResponse` when it is not JSON or all its items drifted alike."""
+    body = json_body(response)
+    if isinstance(body, dict) and isinstance(body.get("items"), list):
+        check_page(body["items"], contract=contract, parsed=body)
+    return body

@@ -1,0 +1,43 @@
+"""Telling a page that departs from the contract as a whole from records that drift one by one.
+
+A department's record may carry a renamed or an extra field (schema drift): that record is
+quarantined with its reason and the rest flows on. When *every* item of a page lacks the same
+contract field and carries the same unknown one, the page is not a set of drifted records but a
+bad response (a half-finished deploy, a proxy rewriting keys): it is asked for again, and only
+when the department keeps answering that way are its records taken, and quarantined one by one.
+Without this, a momentary fault would quarantine a whole page of good records, and the cursor
+would move past them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from hub.sources.http import MalformedResponse
+
+
+def contract_fields(payload_type: type) -> frozenset[str]:
+    """The top-level fields a payload `TypedDict` promises, required or not."""
+    keys: frozenset[str] = payload_type.__required_keys__ | payload_type.__optional_keys__  # type: ignore[attr-defined]
+    return frozenset(keys)
+
+
+def check_page(items: Sequence[object], *, contract: frozenset[str], parsed: Any = None) -> None:
+    """Raise `MalformedResponse` when every item lacks a contract field and carries the same unknown one.
+
+    `parsed` is what the caller returns for this page (the items when None); a page whose items
+    drift differently, or add a field without losing one, is a page of records like any other.
+    """
+    records = [item for item in items if isinstance(item, dict)]
+    if not records or len(records) < len(items):
+        return
+    present = set().union(*(record.keys() for record in records))
+    lost = contract - present
+    unknown = set.intersection(*(set(record) - contract for record in records))
+    if lost and unknown:
+        raise MalformedResponse(
+            f"sent {len(records)} items that all lack {', '.join(sorted(lost))} "
+            f"and carry {', '.join(sorted(unknown))}, which the contract does not name",
+            items if parsed is None else parsed,
+        )
