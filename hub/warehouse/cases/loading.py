@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, aliased
 
-from hub.db.upsert import ids_by_key, upsert
+from hub.db.upsert import batched, ids_by_key, upsert
 from hub.sources.canonical import CaseRecord, SourceRef
 from hub.warehouse.cases.models import Case, CaseEvent, CaseLink, CaseParty
 from hub.warehouse.divisions.loading import division_ids
@@ -81,10 +81,28 @@ def load_cases(*, session: Session, records: Sequence[CaseRecord], run: LoadRun)
             content = {"case_id": case_id, "at": event.at, "status": event.status.value, "note": event.note}
             events.append(_row(content, source, run))
     written["case_parties"] = upsert(session, CaseParty, parties, key=("case_id", "person_id", "role"))
+    written["case_parties"] += _drop_unlisted_parties(session, case_ids.values(), parties)
     written["case_links"] = upsert(session, CaseLink, links, key=("case_id", "target_case_no", "relation"))
     written["case_events"] = upsert(session, CaseEvent, events, key=("case_id", "status", "at"))
     written["case_links"] += resolve_case_links(session=session)
     return LoadResult(received=len(records), written_by_table=written)
+
+
+def _drop_unlisted_parties(
+    session: Session, case_ids: Iterable[int], parties: Sequence[Mapping[str, object]]
+) -> int:
+    """Delete the parties of these cases that their records no longer list (a party removed, a
+    person told apart from another by undoing a merge); returns how many went."""
+    listed = {(row["case_id"], row["person_id"], row["role"]) for row in parties}
+    dropped = []
+    for chunk in batched(sorted(case_ids)):
+        statement = select(CaseParty.id, CaseParty.case_id, CaseParty.person_id, CaseParty.role).where(
+            CaseParty.case_id.in_(chunk)
+        )
+        dropped += [id_ for id_, *key in session.execute(statement) if tuple(key) not in listed]
+    for chunk in batched(dropped):
+        session.execute(delete(CaseParty).where(CaseParty.id.in_(chunk)))
+    return len(dropped)
 
 
 def _row(content: Mapping[str, object], source: SourceRef, run: LoadRun) -> dict[str, object]:
