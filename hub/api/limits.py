@@ -1,9 +1,11 @@
-"""Limits on what one query may ask for (DESIGN §8): depth, aliases, tokens, and no introspection
-in production.
+"""Limits on what one query may ask for (DESIGN §8): depth, aliases, tokens, a cost budget
+(`hub.api.cost`), and no introspection in production.
 
 The depth and alias rules are built once, here, rather than by Strawberry's `QueryDepthLimiter` and
 `MaxAliasesLimiter` per request: each of those builds a new rule class per instance, which makes
 every request miss `ValidationCache` (measured: validation was ~14 ms of a 36 ms household view).
+The cost budget needs the request's variables, which validation rules do not see, so it is checked by
+an extension right after validation, with its own cache of estimates per document.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from strawberry.extensions import (
     max_aliases,
     query_depth_limiter,
 )
+
+from hub.api.cost import COST_BUDGET, CostBudget
 
 MAX_DEPTH = 10
 MAX_ALIASES = 30
@@ -43,4 +47,5 @@ def limit_extensions(*, production: bool) -> list[Callable[[], Any]]:
         lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
         lambda: AddValidationRules(rules),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        lambda: CostBudget(budget=COST_BUDGET, cache_size=DOCUMENT_CACHE_SIZE),
     ]
