@@ -115,6 +115,31 @@ query OverdueCases {
 """,
 )
 
+DATA_QUALITY = ExampleQuery(
+    "Data quality (auditors)",
+    """\
+# For auditors and administrators: quality runs with their pass rates, the latest run's results per
+# suite and rule, reconciliation per source stream and held-back rows, and quarantined source records.
+# Personal data is masked. Open an older run with qualityRun(id: "…") using an id from the list.
+query DataQuality {
+  qualityRuns(first: 5) {
+    edges { node { id runId trigger status startedAt passRate expectationsFailed rowsFailed } }
+    pageInfo { hasNextPage endCursor }
+  }
+  qualityRun {
+    run { id status passRate }
+    suites { suite table success results { rule level success unexpectedCount reason } }
+    reconciliation { sourceSystemLabel stream landed published quarantined unaccounted flagged reconciles }
+    heldRows(first: 10) { edges { node { table rowId rule reason values } } }
+  }
+  quarantinedRecords(first: 10, filter: {sourceSystem: PUBLIC_SECURITY}) {
+    edges { node { stream sourceRecordId rule reason runId quarantinedAt payload } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+""",
+)
+
 ME = ExampleQuery(
     "Who am I",
     """\
@@ -130,5 +155,6 @@ EXAMPLES: tuple[ExampleQuery, ...] = (
     CASE_VIEW,
     PERSON_VIEW,
     OVERDUE_CASES,
+    DATA_QUALITY,
     ME,
 )

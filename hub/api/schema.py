@@ -1,4 +1,4 @@
-"""The GraphQL schema: entry points to the household, grid, case and person views."""
+"""The GraphQL schema: entry points to the household, grid, case and person views, and the audit."""
 
 from __future__ import annotations
 
@@ -22,7 +22,15 @@ from hub.api.types.household import Household
 from hub.api.types.labels import local_time
 from hub.api.types.node import Connection, Node
 from hub.api.types.person import Person
+from hub.api.types.quality import QualityRun, QualityRunDetail, QuarantinedRecord, QuarantineFilterInput
 from hub.errors import InvalidInput
+from hub.quality.service import (
+    QuarantineFilter,
+    get_quality_run_row,
+    page_quality_runs,
+    page_quarantined,
+    read_quality_run,
+)
 from hub.warehouse.access.service import AccessRow, list_access
 from hub.warehouse.cases.service import CaseFilter, list_cases
 from hub.warehouse.grids.service import get_grid_by_code, list_grids
@@ -49,6 +57,9 @@ async def _node(info: Info, global_id: str) -> Node | None:
     if type_name == "Division":
         division = await loaders.division.load(id_)
         return Division.from_row(division) if division else None
+    if type_name == "QualityRun":
+        run = await run_service(info, get_quality_run_row, viewer=info.context.viewer, dq_run_id=id_)
+        return QualityRun.from_row(run) if run else None
     raise InvalidInput(f"{global_id!r} names an unknown type {type_name!r}")
 
 
@@ -235,6 +246,47 @@ class Query:
         )
         return Connection[AccessLogEntry].from_page(page, AccessLogEntry.from_row, lambda r: r.id)
 
+    @strawberry.field(
+        description="Data-quality runs, newest first, 1–100 a page (auditors and administrators only)"
+    )
+    async def quality_runs(
+        self, info: Info, first: int = 20, after: str | None = None
+    ) -> Connection[QualityRun]:
+        page = await run_service(
+            info, page_quality_runs, viewer=info.context.viewer, after=from_cursor(after), first=first
+        )
+        return Connection[QualityRun].from_page(page, QualityRun.from_row, lambda r: r.id)
+
+    @strawberry.field(
+        description="One data-quality run in full, the latest when no id is given "
+        "(auditors and administrators only)"
+    )
+    async def quality_run(self, info: Info, id: strawberry.ID | None = None) -> QualityRunDetail | None:
+        run_id = from_global_id(id, expected="QualityRun")[1] if id is not None else None
+        detail = await run_service(info, read_quality_run, viewer=info.context.viewer, dq_run_id=run_id)
+        return QualityRunDetail.from_row(detail) if detail else None
+
+    @strawberry.field(
+        description="Source records the pipelines quarantined, masked, oldest first, 1–100 a page "
+        "(auditors and administrators only)"
+    )
+    async def quarantined_records(
+        self,
+        info: Info,
+        first: int = 20,
+        after: str | None = None,
+        filter: QuarantineFilterInput | None = None,
+    ) -> Connection[QuarantinedRecord]:
+        page = await run_service(
+            info,
+            page_quarantined,
+            viewer=info.context.viewer,
+            where=filter.to_filter() if filter else QuarantineFilter(),
+            after=from_cursor(after),
+            first=first,
+        )
+        return Connection[QuarantinedRecord].from_page(page, QuarantinedRecord.from_row, lambda r: r.id)
+
 
 def build_schema(*, production: bool) -> strawberry.Schema:
     """The schema with its limits; production masks internal errors and hides field suggestions."""
@@ -245,7 +297,7 @@ def build_schema(*, production: bool) -> strawberry.Schema:
     ]
     return strawberry.Schema(
         query=Query,
-        types=[Household, Person, Grid, Case, Division],
+        types=[Household, Person, Grid, Case, Division, QualityRun],
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=production),
     )

@@ -18,7 +18,17 @@ from hub.privacy import mask_id_number, mask_name, mask_phone
 
 # Field names that hold a person's name, in the departments' and the hub's spellings.
 NAME_FIELDS = frozenset(
-    {"name", "name_as_sent", "姓名", "personName", "partyName", "petitioner_name", "applicant_name", "xm"}
+    {
+        "name",
+        "name_as_sent",
+        "姓名",
+        "户主姓名",
+        "personName",
+        "partyName",
+        "petitioner_name",
+        "applicant_name",
+        "xm",
+    }
 )
 # Field names that hold an ID number (masked whatever the value looks like).
 ID_FIELDS = frozenset(
