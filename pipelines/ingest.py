@@ -26,7 +26,7 @@ from hub.db.engine import transaction
 from hub.db.upsert import batched
 from hub.errors import RecordRejected
 from hub.sources.canonical import Department, SourceRef
-from hub.sources.contract import contract_fields
+from hub.sources.contract import check_record, contract_fields
 from hub.warehouse.ingestion.service import QuarantineEntry, RawVersion, land_raw, quarantine
 from hub.warehouse.provenance import LoadResult, LoadRun, Rejection
 
@@ -176,7 +176,10 @@ def _publish_batch(
         entries: list[QuarantineEntry] = []
         for version, payload in fresh:
             try:
-                records.append(stream.map_record(payload))
+                record = stream.map_record(payload)
+                # Checked after mapping, so that a field the mapping requires is rejected by its name.
+                check_record(payload, contract=stream.contract_fields)
+                records.append(record)
             except RecordRejected as rejected:
                 entries.append(_entry(stream, version, rejected.rule, rejected.reason))
         result = stream.load(session=session, records=records, run=run)

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
+from rich import box
 from rich.console import Console
+from rich.table import Table
 
 from hub.config import get_settings
 from hub.db.engine import make_engine, session_factory
+
+if TYPE_CHECKING:
+    from hub.quality.defects import DefectRecall
 
 app = typer.Typer(help="Data quality: suites, results and the auditors' report.", no_args_is_help=True)
 console = Console()
@@ -52,3 +58,58 @@ def report_command(
     if report.detail is None:
         console.print("no quality run recorded yet: the report says so")
     console.print(f"report written: {written[0].resolve().as_uri()}")
+
+
+@app.command("defects")
+def defects_command(
+    truth: Path = typer.Option(..., "--truth", help="The simulator's truth folder (`hub simulate truth`)."),  # noqa: B008
+    examples: int = typer.Option(3, min=0, help="Missed defects to show per kind."),
+    min_recall: float = typer.Option(0.99, help="Exit 1 when a kind's recall is below this."),
+    database_url: str | None = typer.Option(None, help="Warehouse URL (default: HUB_DATABASE_URL)."),
+) -> None:
+    """How many of the defects the simulator injected the warehouse caught, kind by kind."""
+    from hub.quality.defects import defect_recall
+
+    engine = make_engine(database_url or get_settings().resolved_database_url)
+    try:
+        recall = defect_recall(engine=engine, truth_dir=truth, examples=examples)
+    finally:
+        engine.dispose()
+    console.print(defects_table(recall))
+    # Field paths and findings hold brackets (`members[2].sex`): text, not rich markup.
+    for kind in recall.kinds:
+        console.print(f"{kind.kind}: caught when {kind.caught_when}", markup=False)
+    for kind in recall.kinds:
+        for missed in kind.missed_examples:
+            where = f"{missed.stream} {missed.record_id} {missed.field or ''}".rstrip()
+            line = f"missed {kind.kind}: {where} (served {missed.served!r}): {missed.finding}"
+            console.print(line, markup=False)
+    if any(kind.recall < min_recall for kind in recall.kinds):
+        raise typer.Exit(1)
+
+
+def defects_table(recall: DefectRecall) -> Table:
+    """Per kind: defects injected, caught, not judged (superseded, held back, unread), missed, recall."""
+    table = Table(
+        title="defects injected by the simulator, and caught",
+        box=box.SIMPLE,
+        collapse_padding=True,
+        pad_edge=False,
+    )
+    # Figures only, so that the table fits a terminal; what caught means follows as a legend.
+    table.add_column("kind", no_wrap=True)
+    for header in ("injected", "caught", "superseded", "held back", "unread", "missed", "recall"):
+        table.add_column(header, justify="right", no_wrap=True)
+    for kind in recall.kinds:
+        table.add_row(
+            kind.kind,
+            str(kind.injected),
+            str(kind.caught),
+            str(kind.superseded),
+            str(kind.held_back),
+            str(kind.unread),
+            str(kind.missed),
+            f"{kind.recall:.3f}",
+            style="red" if kind.missed else None,
+        )
+    return table

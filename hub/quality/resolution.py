@@ -50,7 +50,8 @@ def people_in(stream: str, item: dict[str, Any]) -> list[tuple[Any, Any]]:
         people = [item.get("petitioner") or {}, *(item.get("co_petitioners") or [])]
         return [(p.get("name"), p.get("id_no")) for p in people]
     if stream in ("benefits", "assistance"):
-        return [(item.get("姓名"), item.get("身份证号"))]
+        # A CSV cell without an ID is empty, where the warehouse keeps None.
+        return [(item.get("姓名"), item.get("身份证号") or None)]
     return []
 
 

@@ -1,4 +1,4 @@
-"""A page whose every item renames the same field is a bad response, asked for again, not drift."""
+"""Schema drift: a page renaming a field in every item is asked for again; a record doing so is rejected."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ from typing import Any, TypedDict
 import orjson
 import pytest
 
+from hub.errors import RecordRejected
 from hub.simulator import County, SimulatorSettings
 from hub.simulator.faults import RENAMED_FIELDS
 from hub.simulator.server import running_simulator
-from hub.sources.contract import check_page, contract_fields
+from hub.sources.contract import check_page, check_record, contract_fields
 from hub.sources.http import MalformedResponse
 from hub.sources.justice.client import JusticeClient
 from hub.sources.public_security.client import PublicSecurityClient
@@ -29,7 +30,7 @@ CONTRACT = contract_fields(Payload)
 
 
 def test_contract_fields_are_every_key_the_payload_type_names() -> None:
-    assert CONTRACT == {"id", "name", "updated_at"}
+    assert {"id", "name", "updated_at"} == CONTRACT
 
 
 def test_a_page_whose_items_all_rename_one_field_is_malformed_but_readable() -> None:
@@ -60,7 +61,9 @@ def lacking(items: list[Any], stream: str) -> list[Any]:
     return [item for item in items if field not in item]
 
 
-def test_clients_ask_again_for_pages_a_fault_renamed_a_field_in(golden_county: County, tmp_path: Path) -> None:
+def test_clients_ask_again_for_pages_a_fault_renamed_a_field_in(
+    golden_county: County, tmp_path: Path
+) -> None:
     log = tmp_path / "faults.jsonl"
     settings = SimulatorSettings(
         faults="hostile", fault_slow_seconds=0.05, fault_retry_after_seconds=0, fault_log_path=str(log)
@@ -89,10 +92,20 @@ def test_clients_ask_again_for_pages_a_fault_renamed_a_field_in(golden_county: C
             "households": list(police.iter_households()),
         }
 
-    renamed = renamed_faults(log)
-    assert {"/registry/addresses", "/justice/api/mediationCases", "/public-security/api/households"} <= renamed
+    faulted = {"/registry/addresses", "/justice/api/mediationCases", "/public-security/api/households"}
+    assert faulted <= renamed_faults(log)
     assert {stream: lacking(items, stream) for stream, items in read.items()} == {
         stream: [] for stream in read
     }
     assert len(read["households"]) == len(golden_county.households)
     assert len(read["mediations"]) == len(golden_county.mediations)
+
+
+def test_a_record_that_renamed_a_field_is_rejected_naming_it() -> None:
+    with pytest.raises(RecordRejected, match="lacks updated_at and carries updatedAt") as raised:
+        check_record({"id": "1", "name": "王伟", "updatedAt": "x"}, contract=CONTRACT, where="members")
+    assert raised.value.rule == "members.updated_at.renamed"
+
+
+def test_a_record_that_only_added_a_field_flows_on() -> None:
+    check_record({"id": "1", "name": "王伟", "updated_at": "x", "wechat": "w"}, contract=CONTRACT)

@@ -8,10 +8,10 @@ it fails them, so that a green run always means both backends passed.
 from __future__ import annotations
 
 import os
-import shutil
+import sqlite3
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import psycopg
@@ -88,7 +88,9 @@ def copy_of(template_url: str, folder: Path) -> Iterator[str]:
     if template_url.startswith("sqlite"):
         source = Path(template_url.removeprefix("sqlite:///"))
         target = folder / f"{uuid.uuid4().hex[:8]}.sqlite3"
-        shutil.copyfile(source, target)
+        # SQLite's backup, not a file copy: in WAL mode the last commits may still sit in `-wal`.
+        with closing(sqlite3.connect(source)) as reader, closing(sqlite3.connect(target)) as writer:
+            reader.backup(writer)
         yield f"sqlite:///{target}"
         return
     template = template_url.rsplit("/", 1)[1]

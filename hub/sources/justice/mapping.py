@@ -14,6 +14,7 @@ from hub.sources.canonical import (
     SourceRef,
     TagRecord,
 )
+from hub.sources.contract import check_record, contract_fields
 from hub.sources.justice.records import (
     CorrectionSubjectPayload,
     MediationCasePayload,
@@ -75,6 +76,7 @@ def map_mediation_case(payload: MediationCasePayload) -> CaseRecord:
 def _party(payload: MediationPartyPayload) -> PartyRecord:
     if not isinstance(payload, dict):
         raise fields.reject("parties", "bad_type", f"party is not an object: {payload!r:.80}")
+    check_record(payload, contract=contract_fields(MediationPartyPayload), where="parties")
     role = fields.translate("party_roles", DEPARTMENT, payload.get("role"), field="parties.role")
     person = fields.person(
         name=payload.get("name"),

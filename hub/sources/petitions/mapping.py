@@ -15,7 +15,13 @@ from hub.sources.canonical import (
     PartyRecord,
     SourceRef,
 )
-from hub.sources.petitions.records import MALFORMED_LINE, PetitionPayload
+from hub.sources.contract import check_record, contract_fields
+from hub.sources.petitions.records import (
+    MALFORMED_LINE,
+    CoPetitionerPayload,
+    PetitionerPayload,
+    PetitionPayload,
+)
 
 DEPARTMENT = Department.PETITIONS
 
@@ -49,6 +55,9 @@ def map_petition(payload: PetitionPayload) -> CaseRecord:
             "bad_type",
             f"co_petitioners should be a list of objects: {co_petitioners!r:.80}",
         )
+    check_record(petitioner, contract=contract_fields(PetitionerPayload), where="petitioner")
+    for co in co_petitioners:
+        check_record(co, contract=contract_fields(CoPetitionerPayload), where="co_petitioners")
     parties = (
         PartyRecord(
             person=fields.person(

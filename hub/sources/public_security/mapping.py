@@ -13,6 +13,7 @@ from hub.sources.canonical import (
     PartyRecord,
     SourceRef,
 )
+from hub.sources.contract import check_record, contract_fields
 from hub.sources.public_security.records import (
     HouseholdPayload,
     IncidentPartyPayload,
@@ -35,6 +36,9 @@ def map_household(payload: HouseholdPayload) -> HouseholdRecord:
     if not isinstance(raw_members, list) or not raw_members:
         raise fields.reject("members", "missing", f"household {hh_no} lists no members")
     members = tuple(_member(member, source, index) for index, member in enumerate(raw_members))
+    # Not stored (the watermark reads it), but a change time that does not parse is a defect the
+    # department must hear about, not a household silently published without one.
+    fields.parse_optional_datetime(payload.get("updated_at"), field="updated_at")
     return HouseholdRecord(
         hh_no=hh_no,
         division_code=fields.require_str(payload, "division_code"),
@@ -47,6 +51,7 @@ def map_household(payload: HouseholdPayload) -> HouseholdRecord:
 def _member(payload: MemberPayload, source: SourceRef, index: int) -> MemberRecord:
     if not isinstance(payload, dict):
         raise fields.reject("members", "bad_type", f"member {index} is not an object: {payload!r:.80}")
+    check_record(payload, contract=contract_fields(MemberPayload), where="members")
     birth_raw = payload.get("birth_date")
     person = fields.person(
         name=payload.get("name"),
@@ -97,6 +102,7 @@ def map_incident(payload: IncidentPayload) -> CaseRecord:
 def _party(payload: IncidentPartyPayload) -> PartyRecord:
     if not isinstance(payload, dict):
         raise fields.reject("parties", "bad_type", f"party is not an object: {payload!r:.80}")
+    check_record(payload, contract=contract_fields(IncidentPartyPayload), where="parties")
     role = fields.translate("party_roles", DEPARTMENT, payload.get("role"), field="parties.role")
     person = fields.person(
         name=payload.get("name"),

@@ -19,8 +19,10 @@ from hub.warehouse.provenance import LoadResult, LoadRun, with_provenance
 
 def load_cases(*, session: Session, records: Sequence[CaseRecord], run: LoadRun) -> LoadResult:
     """Upsert cases with their parties, links and events; then resolve links between departments."""
+    # A case's address is where it happened (an incident's scene), not where its parties live: it
+    # is no evidence about who they are. Its village is, weakly: people act mostly near home.
     mentions = [
-        PersonMention(person=p.person, source=r.source, address=r.address, division_code=r.division_code)
+        PersonMention(person=p.person, source=r.source, division_code=r.division_code)
         for r in records
         for p in r.parties
     ]
