@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from graphql import GraphQLError
+import strawberry
+from graphql import GraphQLError, GraphQLSyntaxError
 from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionContext
 
 from hub.errors import HubError
 
 INTERNAL_MESSAGE = "Internal server error"
+_TOKEN_LIMIT = "tokens. Parsing aborted"
 
 
 def error_code(error: GraphQLError) -> str:
@@ -21,6 +24,9 @@ def error_code(error: GraphQLError) -> str:
     original = error.original_error
     if isinstance(original, HubError):
         return original.code
+    if isinstance(error, GraphQLSyntaxError):
+        # graphql-core's token limit aborts parsing with a syntax error of its own wording.
+        return "QUERY_TOO_COMPLEX" if _TOKEN_LIMIT in error.message else "GRAPHQL_PARSE_FAILED"
     if original is None:
         # No underlying exception: the query failed parsing or validation against the schema.
         return "GRAPHQL_VALIDATION_FAILED"
@@ -60,3 +66,17 @@ class ErrorCodes(SchemaExtension):
 
 class MaskedErrorCodes(ErrorCodes):
     mask_internal = True
+
+
+class CodedSchema(strawberry.Schema):
+    """A schema that codes errors raised before an operation runs (a document over the token
+    limit aborts parsing inside an extension), which never reach `ErrorCodes`."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Log the errors as Strawberry does, after giving each uncoded one its code."""
+        for error in errors:
+            if not (error.extensions or {}).get("code"):
+                error.extensions = {**(error.extensions or {}), "code": error_code(error)}
+        super().process_errors(errors, execution_context)

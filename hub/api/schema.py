@@ -10,7 +10,7 @@ from strawberry.schema.config import StrawberryConfig
 
 from hub.api.audit import AccessAudit
 from hub.api.context import Info, run_service
-from hub.api.errors import ErrorCodes, MaskedErrorCodes
+from hub.api.errors import CodedSchema, ErrorCodes, MaskedErrorCodes
 from hub.api.ids import from_cursor, from_global_id, to_global_id
 from hub.api.limits import limit_extensions
 from hub.api.masking import sees_unmasked
@@ -295,7 +295,7 @@ def build_schema(*, production: bool) -> strawberry.Schema:
         MaskedErrorCodes if production else ErrorCodes,
         AccessAudit,
     ]
-    return strawberry.Schema(
+    return CodedSchema(
         query=Query,
         types=[Household, Person, Grid, Case, Division, QualityRun],
         extensions=extensions,

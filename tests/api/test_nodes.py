@@ -143,3 +143,16 @@ def test_production_refuses_introspection(engine: Engine) -> None:
     result = asyncio.run(production.execute("{ __schema { types { name } } }", context_value=context))
 
     assert result.errors and result.errors[0].extensions["code"] == "GRAPHQL_VALIDATION_FAILED"
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        ("{ me { role " + "role " * 2100 + "} }", "QUERY_TOO_COMPLEX"),
+        ("{ me { role ", "GRAPHQL_PARSE_FAILED"),
+    ],
+)
+def test_a_document_that_does_not_parse_is_refused_with_a_code(engine: Engine, query: str, code: str) -> None:
+    result = execute(query, engine=engine)
+
+    assert result.errors and [error.extensions["code"] for error in result.errors] == [code]
