@@ -9,19 +9,29 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import case, func, literal, select, union
+from sqlalchemy import case, func, select, union
 from sqlalchemy.orm import Session
 
 from hub.warehouse.cases.models import Case
 from hub.warehouse.divisions.models import Division
 from hub.warehouse.grids.models import Grid, GridAddress, GridWorker
-from hub.warehouse.households.models import Household
+from hub.warehouse.households.models import Household, HouseholdRating, MoralPointEntry
 from hub.warehouse.ingestion.models import QuarantinedRecord, RawRecord
 from hub.warehouse.tags.models import PersonTag
 
 # The core tables whose rows each stand for one source record (persons, members, parties and
 # events are parts of those records, not records of their own).
-RECORD_TABLES = (Division, Grid, GridWorker, GridAddress, Household, Case, PersonTag)
+RECORD_TABLES = (
+    Division,
+    Grid,
+    GridWorker,
+    GridAddress,
+    Household,
+    Case,
+    PersonTag,
+    HouseholdRating,
+    MoralPointEntry,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +52,11 @@ class StreamReconciliation:
 
 
 def reconcile_sources(*, session: Session) -> list[StreamReconciliation]:
-    """Landed, published and quarantined records per source stream, in source order."""
+    """Landed, published and quarantined records per source stream, in source order.
+
+    Outer joins of distinct keys, not a correlated EXISTS per landed record: both backends hash or
+    index the join, so the cost grows with the rows, not with their product.
+    """
     published = union(
         *(select(t.source_system.label("s"), t.source_record_id.label("r")) for t in RECORD_TABLES)
     ).subquery()
@@ -58,25 +72,24 @@ def reconcile_sources(*, session: Session) -> list[StreamReconciliation]:
     landed = (
         select(RawRecord.source_system, RawRecord.stream, RawRecord.source_record_id).distinct().subquery()
     )
-    is_published = (
-        select(literal(1)).where(
-            published.c.s == landed.c.source_system, published.c.r == landed.c.source_record_id
-        )
-    ).exists()
-    is_quarantined = (
-        select(literal(1)).where(
-            quarantined.c.s == landed.c.source_system,
-            quarantined.c.st == landed.c.stream,
-            quarantined.c.r == landed.c.source_record_id,
-        )
-    ).exists()
     statement = (
         select(
             landed.c.source_system,
             landed.c.stream,
             func.count(),
-            func.sum(case((is_published, 1), else_=0)),
-            func.sum(case((is_quarantined & ~is_published, 1), else_=0)),
+            func.count(published.c.s),
+            func.sum(case((published.c.s.is_(None) & quarantined.c.s.is_not(None), 1), else_=0)),
+        )
+        .select_from(landed)
+        .outerjoin(
+            published,
+            (published.c.s == landed.c.source_system) & (published.c.r == landed.c.source_record_id),
+        )
+        .outerjoin(
+            quarantined,
+            (quarantined.c.s == landed.c.source_system)
+            & (quarantined.c.st == landed.c.stream)
+            & (quarantined.c.r == landed.c.source_record_id),
         )
         .group_by(landed.c.source_system, landed.c.stream)
         .order_by(landed.c.source_system, landed.c.stream)
