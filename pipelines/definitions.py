@@ -6,7 +6,12 @@ from dagster import AssetsDefinition, Definitions
 
 from hub.config import get_settings
 from pipelines.assets.cases import case_links
-from pipelines.assets.civil_affairs import civil_affairs_assistance, civil_affairs_benefits
+from pipelines.assets.civil_affairs import (
+    civil_affairs_assistance,
+    civil_affairs_benefits,
+    civil_affairs_household_ratings,
+    civil_affairs_moral_points,
+)
 from pipelines.assets.justice import justice_correction_subjects, justice_mediation_cases
 from pipelines.assets.persons import person_resolution
 from pipelines.assets.petitions import petitions_feed
@@ -26,6 +31,8 @@ source_assets: list[AssetsDefinition] = [
     public_security_incidents,
     civil_affairs_benefits,
     civil_affairs_assistance,
+    civil_affairs_household_ratings,
+    civil_affairs_moral_points,
     justice_mediation_cases,
     justice_correction_subjects,
     petitions_feed,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pipelines.assets.civil_affairs import ASSISTANCE, BENEFITS
+from pipelines.assets.civil_affairs import ASSISTANCE, BENEFITS, HOUSEHOLD_RATINGS, MORAL_POINTS
 from pipelines.assets.justice import CORRECTION_SUBJECTS, MEDIATION_CASES
 from pipelines.assets.petitions import PETITIONS
 from pipelines.assets.public_security import HOUSEHOLDS, INCIDENTS
@@ -23,6 +23,8 @@ STREAMS: Mapping[tuple[str, str], Stream[Any, Any]] = {
         INCIDENTS,
         BENEFITS,
         ASSISTANCE,
+        HOUSEHOLD_RATINGS,
+        MORAL_POINTS,
         MEDIATION_CASES,
         CORRECTION_SUBJECTS,
         PETITIONS,

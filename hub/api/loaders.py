@@ -65,6 +65,8 @@ class Loaders:
     division: DataLoader[int, divisions.DivisionRow | None]
     division_by_code: DataLoader[str, divisions.DivisionRow | None]
     members_by_household: DataLoader[int, list[households.MemberRow]]
+    ratings_by_household: DataLoader[int, list[households.RatingRow]]
+    moral_points_by_household: DataLoader[int, list[households.MoralPointRow]]
     households_by_person: DataLoader[int, list[int]]
     tags_by_person: DataLoader[int, list[tags.TagRow]]
     cases_by_person: DataLoader[int, list[cases.CaseRow]]
@@ -92,6 +94,12 @@ def build_loaders(sessions: SessionOf, viewer: Viewer, *, today: dt.date) -> Loa
         ),
         members_by_household=_list_loader(
             sessions, lambda s, ids: households.members_of_households(session=s, household_ids=ids)
+        ),
+        ratings_by_household=_list_loader(
+            sessions, lambda s, ids: households.ratings_of_households(session=s, household_ids=ids)
+        ),
+        moral_points_by_household=_list_loader(
+            sessions, lambda s, ids: households.moral_points_of_households(session=s, household_ids=ids)
         ),
         households_by_person=_list_loader(
             sessions, lambda s, ids: households.households_of_persons(session=s, person_ids=ids)

@@ -218,6 +218,8 @@ _STREAM_TABLES: dict[tuple[str, str], tuple[str, ...]] = {
     ("public_security", "incidents"): ("cases", "case_parties", "case_links", "case_events"),
     ("civil_affairs", "benefits"): ("person_tags",),
     ("civil_affairs", "assistance"): ("cases", "case_parties", "case_links", "case_events"),
+    ("civil_affairs", "household_ratings"): ("household_ratings",),
+    ("civil_affairs", "moral_points"): ("moral_point_entries",),
     ("justice", "mediation_cases"): ("cases", "case_parties", "case_links", "case_events"),
     ("justice", "correction_subjects"): ("person_tags",),
     ("petitions", "petitions"): ("cases", "case_parties", "case_links", "case_events"),

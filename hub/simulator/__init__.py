@@ -7,8 +7,9 @@ Pieces:
 
 - `county.generate_county(seed=, scale=)` builds the ground truth (`model.County`): the division
   tree of 浙江省杭州市桐庐县 (330122) with grids and micro-grids (`divisions`), households and people
-  with valid GB 11643 ID numbers (`population`, `identity`), special populations (`tags`) and the
-  departments' cases with their cross-references (`cases`). Each village draws from its own random
+  with valid GB 11643 ID numbers (`population`, `identity`), special populations (`tags`),
+  十星级文明户 ratings and 道德银行 points (`civility`) and the departments' cases with their
+  cross-references (`cases`). Each village draws from its own random
   streams derived from (seed, village code), and simulated time stands still at `model.SIM_NOW`
   (2026-11-01 00:00 +08:00), so one seed and scale always give the same county.
 - `departments/` turns the truth into each department's payload and serves it with that

@@ -140,7 +140,11 @@ def department_records_routes(
             households=records["households"], incidents=records["incidents"], settings=settings, clock=clock
         ),
         civil_affairs.routes(
-            benefits=records["benefits"], assistance=records["assistance"], settings=settings
+            benefits=records["benefits"],
+            assistance=records["assistance"],
+            ratings=records["household_ratings"],
+            moral_points=records["moral_points"],
+            settings=settings,
         ),
         justice.routes(
             mediations=records["mediations"], corrections=records["corrections"], settings=settings

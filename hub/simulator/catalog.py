@@ -35,7 +35,7 @@ _HOUSEHOLD_SHAPE = RecordShape(
     codes=(
         ("members[].sex", ("3",)),
         ("members[].nation", ("59", "60")),
-        ("members[].relation", ("88",)),
+        ("members[].relation", ("98",)),
     ),
     renames=(
         ("members[].nation", "ethnic"),
@@ -69,6 +69,18 @@ _ASSISTANCE_SHAPE = RecordShape(
     missing_id="",
     codes=(("状态", ("已撤回", "待补材料")), ("救助类型", ("其他救助",))),
     csv_columns=civil_affairs.ASSISTANCE_COLUMNS,
+    encoding=civil_affairs.ENCODING,
+)
+# Ratings and points name no person, only the household: unknown stars or reasons, rows cut short
+# and duplicates are the defects these exports can carry.
+_RATING_SHAPE = RecordShape(
+    codes=(("星级", ("11", "十星")),),
+    csv_columns=civil_affairs.RATING_COLUMNS,
+    encoding=civil_affairs.ENCODING,
+)
+_MORAL_POINT_SHAPE = RecordShape(
+    codes=(("积分事由", ("表彰奖励", "其他")),),
+    csv_columns=civil_affairs.MORAL_POINT_COLUMNS,
     encoding=civil_affairs.ENCODING,
 )
 _MEDIATION_SHAPE = RecordShape(
@@ -127,6 +139,20 @@ STREAMS: tuple[Stream, ...] = (
         "/civil-affairs/export/assistance.csv",
         civil_affairs.assistance_records,
         _ASSISTANCE_SHAPE,
+    ),
+    Stream(
+        "civil_affairs",
+        "household_ratings",
+        "/civil-affairs/export/household-ratings.csv",
+        civil_affairs.rating_records,
+        _RATING_SHAPE,
+    ),
+    Stream(
+        "civil_affairs",
+        "moral_points",
+        "/civil-affairs/export/moral-points.csv",
+        civil_affairs.moral_point_records,
+        _MORAL_POINT_SHAPE,
     ),
     Stream(
         "justice", "mediations", "/justice/api/mediationCases", justice.mediation_records, _MEDIATION_SHAPE

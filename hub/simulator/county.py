@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from hub.simulator import names
 from hub.simulator.cases import village_cases
+from hub.simulator.civility import village_moral_points, village_ratings
 from hub.simulator.clock import derive_rng
 from hub.simulator.divisions import VillagePlan, plan_divisions
 from hub.simulator.model import (
@@ -20,8 +21,10 @@ from hub.simulator.model import (
     Grid,
     GridWorker,
     Household,
+    HouseholdRating,
     Incident,
     MediationCase,
+    MoralPointEntry,
     Person,
     Petition,
 )
@@ -59,6 +62,8 @@ def generate_county(*, seed: int, scale: int, workers: int = 1) -> County:
     mediations: list[MediationCase] = []
     petitions: list[Petition] = []
     assistance: list[AssistanceApplication] = []
+    ratings: list[HouseholdRating] = []
+    moral_points: list[MoralPointEntry] = []
     with contextlib.ExitStack() as stack:
         if workers > 1 and len(villages) > 1:
             pool = stack.enter_context(ProcessPoolExecutor(max_workers=workers))
@@ -75,6 +80,8 @@ def generate_county(*, seed: int, scale: int, workers: int = 1) -> County:
             mediations += content.mediations
             petitions += content.petitions
             assistance += content.assistance
+            ratings += content.ratings
+            moral_points += content.moral_points
     numbered = assign_case_numbers(incidents, mediations, petitions, assistance)
     return County(
         seed=seed,
@@ -90,6 +97,8 @@ def generate_county(*, seed: int, scale: int, workers: int = 1) -> County:
         mediations=numbered[1],
         petitions=numbered[2],
         assistance=numbered[3],
+        ratings=tuple(ratings),
+        moral_points=tuple(moral_points),
     )
 
 
@@ -104,6 +113,8 @@ class _VillageContent:
     mediations: list[MediationCase]
     petitions: list[Petition]
     assistance: list[AssistanceApplication]
+    ratings: list[HouseholdRating]
+    moral_points: list[MoralPointEntry]
 
 
 def _generate_village(job: tuple[int, VillagePlan, int, int]) -> _VillageContent:
@@ -130,6 +141,16 @@ def _generate_village(job: tuple[int, VillagePlan, int, int]) -> _VillageContent
     corrections = village_corrections(
         rng=derive_rng(seed, village.code, "justice"), village_code=village.code, persons=population.persons
     )
+    # Streams of their own, so that adding ratings and points changed nothing drawn before them.
+    ratings = village_ratings(
+        rng=derive_rng(seed, village.code, "ratings"),
+        village=village,
+        households=population.households,
+        persons=by_key,
+    )
+    moral_points = village_moral_points(
+        rng=derive_rng(seed, village.code, "moral-bank"), households=population.households, persons=by_key
+    )
     return _VillageContent(
         population.persons,
         population.households,
@@ -140,6 +161,8 @@ def _generate_village(job: tuple[int, VillagePlan, int, int]) -> _VillageContent
         cases.mediations,
         cases.petitions,
         cases.assistance,
+        ratings,
+        moral_points,
     )
 
 

@@ -28,7 +28,7 @@ from urllib.parse import parse_qsl, urlencode
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from hub.simulator.catalog import STREAMS_BY_PATH
+from hub.simulator.catalog import STREAMS_BY_NAME, STREAMS_BY_PATH
 from hub.simulator.departments.listing import FAULT_STATE_KEY
 from hub.simulator.profiles import (
     EXPIRED_TOKEN,
@@ -54,6 +54,8 @@ RENAMED_FIELDS: Mapping[str, tuple[str, str]] = {
     "incidents": ("incident_no", "incidentNo"),
     "benefits": ("身份证号", "证件号码"),
     "assistance": ("申请编号", "申请单号"),
+    "household_ratings": ("星级", "评定星级"),
+    "moral_points": ("流水号", "积分流水号"),
     "mediations": ("caseNo", "case_no"),
     "corrections": ("idCard", "idcard"),
     "petitions": ("petition_no", "petitionNo"),
@@ -209,9 +211,10 @@ def _truncated(body: bytes) -> bytes:
 
 def _renamed(body: bytes, stream: str) -> bytes:
     old, new = RENAMED_FIELDS[stream]
-    if stream in ("benefits", "assistance"):
+    shape = STREAMS_BY_NAME[stream].shape
+    if shape is not None and shape.csv_columns:
         header, newline, rest = body.partition(b"\r\n")
-        return header.replace(old.encode("gbk"), new.encode("gbk"), 1) + newline + rest
+        return header.replace(old.encode(shape.encoding), new.encode(shape.encoding), 1) + newline + rest
     return body.replace(f'"{old}":'.encode(), f'"{new}":'.encode())
 
 

@@ -118,6 +118,36 @@ class Benefit:
 
 
 @dataclass(frozen=True, slots=True)
+class HouseholdRating:
+    """A 十星级文明户 assessment: the stars (0–10) a village committee gave a household for one year.
+
+    `date_style` is how the clerk wrote the row's dates (`2024年3月5日` or `2024/3/5`), as for benefits.
+    """
+
+    hh_no: str
+    year: int
+    stars: int
+    assessed_by: str  # the assessing committee, e.g. 横村镇阳山村村民委员会
+    assessed_on: dt.date
+    updated_on: dt.date
+    date_style: str  # cjk | slash
+
+
+@dataclass(frozen=True, slots=True)
+class MoralPointEntry:
+    """One 道德银行 entry: points a household earned (or spent, or lost) on a day, and the balance after."""
+
+    entry_no: str  # 流水号
+    hh_no: str
+    recorded_on: dt.date
+    reason: str  # 积分事由: 志愿服务, 孝老爱亲 … 积分兑换, 违反村规民约
+    points: int  # signed: negative for a redemption or a deduction
+    balance: int  # the household's balance after this entry, never negative
+    updated_on: dt.date
+    date_style: str  # cjk | slash
+
+
+@dataclass(frozen=True, slots=True)
 class CorrectionSubject:
     """A 社区矫正 (correction) or 刑满释放 (released) subject known to justice."""
 
@@ -239,7 +269,7 @@ def case_number(case: Case) -> str:
 
 @dataclass(frozen=True)
 class County:
-    """The whole simulated county: master data, people, households, tags and cases, in stable order."""
+    """The whole simulated county: master data, people, households, tags, cases and 德治 records, in order."""
 
     seed: int
     scale: int
@@ -254,6 +284,8 @@ class County:
     mediations: tuple[MediationCase, ...]
     petitions: tuple[Petition, ...]
     assistance: tuple[AssistanceApplication, ...]
+    ratings: tuple[HouseholdRating, ...]
+    moral_points: tuple[MoralPointEntry, ...]
     # The simulated present the county stands at; `timeline.advance_county` moves it on.
     now: dt.datetime = SIM_NOW
 

@@ -136,6 +136,31 @@ class TagRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class HouseholdRatingRecord:
+    """A 十星级文明户 assessment: the stars (0–10) a village committee gave a household for one year."""
+
+    hh_no: str
+    year: int
+    stars: int
+    assessed_by: str  # the assessing 村民委员会 or 居民委员会, as the department names it
+    assessed_on: dt.date
+    source: SourceRef
+
+
+@dataclass(frozen=True, slots=True)
+class MoralPointRecord:
+    """A 道德银行 entry: signed points booked to a household on a day, and its balance after it."""
+
+    entry_no: str
+    hh_no: str
+    recorded_on: dt.date
+    reason: str  # a code from hub/reference/data/moral_point_reasons.csv
+    points: int  # negative for a redemption or a deduction
+    balance: int
+    source: SourceRef
+
+
+@dataclass(frozen=True, slots=True)
 class PartyRecord:
     person: PersonRecord
     role: str  # reporter | respondent | witness | applicant | petitioner | co_petitioner

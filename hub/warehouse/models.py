@@ -5,7 +5,7 @@ from hub.warehouse.access.models import AccessLogEntry
 from hub.warehouse.cases.models import Case, CaseEvent, CaseLink, CaseParty
 from hub.warehouse.divisions.models import Division
 from hub.warehouse.grids.models import Grid, GridAddress, GridWorker
-from hub.warehouse.households.models import Household, HouseholdMember
+from hub.warehouse.households.models import Household, HouseholdMember, HouseholdRating, MoralPointEntry
 from hub.warehouse.ingestion.models import QuarantinedRecord, RawRecord, SourceCursor
 from hub.warehouse.persons.models import Person, PersonMatch, PersonMatchReview, PersonSource
 from hub.warehouse.quality.models import DqFailure, DqReconciliation, DqResult, DqRun
@@ -29,6 +29,8 @@ __all__ = [
     "GridWorker",
     "Household",
     "HouseholdMember",
+    "HouseholdRating",
+    "MoralPointEntry",
     "Person",
     "PersonMatch",
     "PersonMatchReview",

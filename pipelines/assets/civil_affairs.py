@@ -1,8 +1,9 @@
-"""民政 civil affairs: benefits (tags) and assistance applications (cases)."""
+"""民政 civil affairs: benefits (tags), assistance applications (cases), household ratings and points."""
 
 from hub.sources.canonical import Department
 from hub.sources.civil_affairs import mapping, records
 from hub.warehouse.cases.loading import load_cases
+from hub.warehouse.households.loading import load_household_ratings, load_moral_points
 from hub.warehouse.tags.loading import load_tags
 from pipelines.assets.common import source_asset
 from pipelines.assets.public_security import public_security_households
@@ -28,6 +29,25 @@ ASSISTANCE = Stream(
     payload_type=records.AssistanceRow,
 )
 
+HOUSEHOLD_RATINGS = Stream(
+    Department.CIVIL_AFFAIRS,
+    "household_ratings",
+    records.rating_id,
+    mapping.map_rating,
+    load_household_ratings,
+    changed_at=records.changed_at,
+    payload_type=records.HouseholdRatingRow,
+)
+MORAL_POINTS = Stream(
+    Department.CIVIL_AFFAIRS,
+    "moral_points",
+    records.moral_point_id,
+    mapping.map_moral_point,
+    load_moral_points,
+    changed_at=records.changed_at,
+    payload_type=records.MoralPointRow,
+)
+
 
 civil_affairs_benefits = source_asset(
     name="civil_affairs_benefits",
@@ -45,4 +65,21 @@ civil_affairs_assistance = source_asset(
     fetch=lambda client, since: client.iter_assistance(changed_since=since.date() if since else None),
     description="Temporary-assistance applications as cases of kind `assistance`.",
     deps=[grid_registry, public_security_households],
+)
+civil_affairs_household_ratings = source_asset(
+    name="civil_affairs_household_ratings",
+    stream=HOUSEHOLD_RATINGS,
+    resource="civil_affairs",
+    fetch=lambda client, since: client.iter_household_ratings(changed_since=since.date() if since else None),
+    description="十星级文明户: each household's stars (0–10) per year assessed, by its village committee.",
+    # After the register: a rating of a household it never sent is quarantined.
+    deps=[public_security_households],
+)
+civil_affairs_moral_points = source_asset(
+    name="civil_affairs_moral_points",
+    stream=MORAL_POINTS,
+    resource="civil_affairs",
+    fetch=lambda client, since: client.iter_moral_points(changed_since=since.date() if since else None),
+    description="道德银行: points households earned, spent or lost, with the balance after each entry.",
+    deps=[public_security_households],
 )

@@ -30,7 +30,10 @@ query {
 PAGE = """
 query Page($first: Int!) {
   households(first: $first) {
-    edges { node { members { person { name } } tags { kind } cases { caseNo parties { role } } } }
+    edges { node {
+      members { person { name } } tags { kind } cases { caseNo parties { role } }
+      rating { stars } ratings(first: 3) { year } moralPoints { balance entries(first: 5) { points } }
+    } }
   }
 }"""
 
@@ -78,7 +81,8 @@ def test_a_page_costs_the_same_statements_whatever_its_size(engine: Engine) -> N
     with counting_statements(engine) as large:
         assert execute(PAGE, engine=engine, variables={"first": 100}).errors is None
 
-    assert len(large) == len(small) <= 8
+    # One each: the page, members, ratings, moral points, tags, cases, persons, parties, the access log.
+    assert len(large) == len(small) <= 9
 
 
 def test_other_roles_see_masked_identity(engine: Engine) -> None:
@@ -212,3 +216,75 @@ def test_a_request_returns_every_connection_it_took(engine: Engine) -> None:
     assert execute(PAGE, engine=engine, variables={"first": 20}).errors is None
 
     assert engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+
+
+CIVILITY = """
+query($after: String) {
+  households(first: 100, after: $after) {
+    edges { node {
+      hhNo
+      rating { year stars assessedBy assessedOn }
+      ratings(first: 100) { year stars }
+      moralPoints {
+        balance asOf
+        entries(first: 100) { entryNo recordedOn reason reasonLabel points balance }
+      }
+    } }
+    pageInfo { hasNextPage endCursor }
+  }
+}"""
+
+
+def test_household_ratings_and_moral_points_are_what_civil_affairs_recorded(
+    engine: Engine, golden_county: County
+) -> None:
+    households = {node["hhNo"]: node for node in every_node(CIVILITY, "households", engine=engine)}
+    assert len(households) == len(golden_county.households)
+    ratings: dict[str, list[Any]] = {hh_no: [] for hh_no in households}
+    for rating in sorted(golden_county.ratings, key=lambda r: -r.year):
+        ratings[rating.hh_no].append(rating)
+    entries: dict[str, list[Any]] = {hh_no: [] for hh_no in households}
+    for entry in sorted(golden_county.moral_points, key=lambda e: (e.recorded_on, e.entry_no), reverse=True):
+        entries[entry.hh_no].append(entry)
+
+    for hh_no, node in households.items():
+        truth = ratings[hh_no]
+        assert node["ratings"] == [{"year": r.year, "stars": r.stars} for r in truth]
+        latest = truth[0] if truth else None
+        assert node["rating"] == (
+            {
+                "year": latest.year,
+                "stars": latest.stars,
+                "assessedBy": latest.assessed_by,
+                "assessedOn": latest.assessed_on.isoformat(),
+            }
+            if latest
+            else None
+        )
+        account = entries[hh_no]
+        if not account:
+            assert node["moralPoints"] is None
+            continue
+        points = node["moralPoints"]
+        assert (points["balance"], points["asOf"]) == (account[0].balance, account[0].recorded_on.isoformat())
+        assert [(e["entryNo"], e["points"], e["balance"]) for e in points["entries"]] == [
+            (e.entry_no, e.points, e.balance) for e in account
+        ]
+        assert all(e["reasonLabel"] for e in points["entries"])
+    assert any(node["rating"] is None for node in households.values()), "migrant households go unrated"
+    assert any(node["moralPoints"] is None for node in households.values())
+
+
+def test_moral_point_entries_are_cut_to_first_and_bounded(engine: Engine) -> None:
+    query = """query($first: Int!) { households(first: 100) { edges { node {
+        ratings(first: 1) { year } moralPoints { entries(first: $first) { entryNo } } } } } }"""
+
+    two = execute(query, engine=engine, variables={"first": 2})
+    too_many = execute(query, engine=engine, variables={"first": 101})
+
+    assert two.errors is None
+    nodes = [edge["node"] for edge in two.data["households"]["edges"]]
+    assert all(len(n["ratings"]) <= 1 for n in nodes)
+    assert all(len(n["moralPoints"]["entries"]) <= 2 for n in nodes if n["moralPoints"])
+    assert any(len(n["moralPoints"]["entries"]) == 2 for n in nodes if n["moralPoints"])
+    assert too_many.errors and too_many.errors[0].extensions["code"] == "BAD_USER_INPUT"

@@ -11,6 +11,7 @@ from hub.quality.results import run_quality
 from hub.quality.runner import run_suite
 from hub.quality.suites import load_suites
 from hub.warehouse.quality.models import DqFailure, DqReconciliation, DqResult, DqRun
+from pipelines.streams import STREAMS
 
 SUITES = {s.table: s for s in load_suites()}
 
@@ -26,7 +27,7 @@ def test_clean_golden_county_passes_every_rule(loaded_engine: Engine) -> None:
     ]
     assert failed == []
     assert outcome.status == "passed"
-    assert all(r.reconciles for r in outcome.reconciliation) and len(outcome.reconciliation) == 11
+    assert all(r.reconciles for r in outcome.reconciliation) and len(outcome.reconciliation) == len(STREAMS)
     with session_factory(loaded_engine)() as session:
         run = session.scalars(select(DqRun)).one()
         assert run.rows_failed == 0 and run.expectations == sum(len(s.rules) for s in SUITES.values())
@@ -83,7 +84,7 @@ def test_each_failing_row_is_caught_by_id_and_held_back_with_its_rule(loaded_eng
             ("cases.closed_after_opened", str(case_id)),
         }
         assert all(reason for _, _, reason in held)
-        assert session.scalar(select(func.count()).select_from(DqReconciliation)) == 11
+        assert session.scalar(select(func.count()).select_from(DqReconciliation)) == len(STREAMS)
 
 
 def test_every_failing_row_is_kept_beyond_gx_partial_list(loaded_engine: Engine) -> None:

@@ -13,7 +13,8 @@ from hub.warehouse import models
 
 CORE_TABLES = {
     "persons", "households", "household_members", "person_tags", "cases", "case_parties", "case_links",
-    "case_events", "divisions", "grids", "grid_workers", "grid_addresses",
+    "case_events", "divisions", "grids", "grid_workers", "grid_addresses", "household_ratings",
+    "moral_point_entries",
 }  # fmt: skip
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 
 from hub.reference import load_table
+from hub.simulator.catalog import STREAMS_BY_NAME
 from hub.simulator.county import GOLDEN_SCALE, GOLDEN_SEED, generate_county
 from hub.simulator.model import County
 
@@ -64,9 +65,26 @@ def test_civil_affairs_codes_are_known() -> None:
     types = {a.assistance_type for a in county.assistance}
     assert types <= load_table("case_categories").source_values("civil_affairs")
     assert {a.status for a in county.assistance} <= load_table("case_statuses").source_values("civil_affairs")
+    reasons = {entry.label_zh for entry in load_table("moral_point_reasons")}
+    assert {e.reason for e in county.moral_points} <= reasons
 
 
 def test_division_and_grid_levels_are_known() -> None:
     county = golden()
     levels = {d.level for d in county.divisions} | {g.level for g in county.grids}
     assert levels <= load_table("division_levels").codes()
+
+
+def test_codes_noise_injects_as_unknown_are_unknown_to_the_national_tables() -> None:
+    tables = {
+        "members[].sex": "sex",
+        "members[].nation": "ethnicity",
+        "members[].relation": "family_relation",
+    }
+    shape = STREAMS_BY_NAME["households"].shape
+    assert shape is not None
+    injected = dict(shape.codes)
+
+    assert set(injected) == set(tables)
+    for path, table in tables.items():
+        assert not set(injected[path]) & load_table(table).codes(), path

@@ -12,6 +12,7 @@ from hub.errors import RecordRejected
 from hub.simulator import County, SimulatorSettings
 from hub.simulator.faults import RENAMED_FIELDS
 from hub.simulator.server import running_simulator
+from hub.sources.civil_affairs.client import CivilAffairsClient
 from hub.sources.contract import check_page, check_record, contract_fields
 from hub.sources.http import MalformedResponse
 from hub.sources.justice.client import JusticeClient
@@ -86,13 +87,26 @@ def test_clients_ask_again_for_pages_a_fault_renamed_a_field_in(
             page_size=25,
             retry=FAST_RETRY,
         )
+        civil = CivilAffairsClient(
+            f"{base_url}/civil-affairs",
+            settings.civil_affairs_api_key,
+            timeout=5,
+            page_size=8,
+            retry=FAST_RETRY,
+        )
         read = {
+            "benefits": list(civil.iter_benefits()),
             "addresses": list(registry.iter_addresses()),
             "mediations": list(justice.iter_mediation_cases()),
             "households": list(police.iter_households()),
         }
 
-    faulted = {"/registry/addresses", "/justice/api/mediationCases", "/public-security/api/households"}
+    faulted = {
+        "/civil-affairs/export/benefits.csv",
+        "/registry/addresses",
+        "/justice/api/mediationCases",
+        "/public-security/api/households",
+    }
     assert faulted <= renamed_faults(log)
     assert {stream: lacking(items, stream) for stream, items in read.items()} == {
         stream: [] for stream in read

@@ -14,7 +14,7 @@ from hub.api.types.labels import CHINA, LIFECYCLE_LABELS, label, local_time
 from hub.api.types.node import Node, capped
 from hub.api.types.person import Person, PersonTag
 from hub.warehouse.cases.service import CaseRow
-from hub.warehouse.households.service import HouseholdRow, MemberRow
+from hub.warehouse.households.service import HouseholdRow, MemberRow, MoralPointRow, RatingRow
 from hub.warehouse.tags.service import TagRow
 
 if TYPE_CHECKING:
@@ -42,6 +42,57 @@ class HouseholdMember:
     async def person(self, info: Info) -> Person | None:
         row = await info.context.loaders.person.load(self.person_id)
         return Person.from_row(row, info) if row else None
+
+
+@strawberry.type(description="十星级文明户: the stars a village committee gave a household for one year.")
+class HouseholdRating:
+    year: int = strawberry.field(description="The year assessed")
+    stars: int = strawberry.field(description="0–10")
+    assessed_by: str = strawberry.field(description="The assessing 村民委员会 or 居民委员会")
+    assessed_on: dt.date
+
+    @classmethod
+    def from_row(cls, row: RatingRow) -> HouseholdRating:
+        return cls(year=row.year, stars=row.stars, assessed_by=row.assessed_by, assessed_on=row.assessed_on)
+
+
+@strawberry.type(description="道德银行: one entry of a household's moral-bank account.")
+class MoralPointEntry:
+    entry_no: str = strawberry.field(description="流水号")
+    recorded_on: dt.date
+    reason: str = strawberry.field(description="A moral_point_reasons code (volunteering … redemption)")
+    reason_label: str | None = strawberry.field(description="The reason in Chinese (志愿服务 …)")
+    points: int = strawberry.field(description="Negative when spent (积分兑换) or deducted (违反村规民约)")
+    balance: int = strawberry.field(description="The household's balance after this entry")
+
+    @classmethod
+    def from_row(cls, row: MoralPointRow) -> MoralPointEntry:
+        return cls(
+            entry_no=row.entry_no,
+            recorded_on=row.recorded_on,
+            reason=row.reason,
+            reason_label=label("moral_point_reasons", row.reason),
+            points=row.points,
+            balance=row.balance,
+        )
+
+
+@strawberry.type(description="道德银行: a household's moral-bank account (civil affairs).")
+class MoralPoints:
+    balance: int = strawberry.field(description="Points held: the balance after the latest entry")
+    as_of: dt.date = strawberry.field(description="The day of the latest entry")
+    rows: strawberry.Private[list[MoralPointRow]]
+
+    @classmethod
+    def from_rows(cls, rows: list[MoralPointRow]) -> MoralPoints | None:
+        """The account from its entries newest first; None for a household without any."""
+        if not rows:
+            return None
+        return cls(balance=rows[0].balance, as_of=rows[0].recorded_on, rows=rows)
+
+    @strawberry.field(description="The latest entries, newest first; at most `first` (1–100)")
+    def entries(self, first: int = 20) -> list[MoralPointEntry]:
+        return [MoralPointEntry.from_row(row) for row in self.rows[: capped(first)]]
 
 
 @strawberry.type(description="One dated entry of a household's merged timeline.")
@@ -111,6 +162,21 @@ class Household(Node):
     async def members(self, info: Info) -> list[HouseholdMember]:
         rows = await info.context.loaders.members_by_household.load(self.row_id)
         return [HouseholdMember.from_row(r) for r in rows]
+
+    @strawberry.field(description="The latest year's 十星级文明户 rating (null when never assessed)")
+    async def rating(self, info: Info) -> HouseholdRating | None:
+        rows = await info.context.loaders.ratings_by_household.load(self.row_id)
+        return HouseholdRating.from_row(rows[0]) if rows else None
+
+    @strawberry.field(description="十星级文明户 ratings, latest year first; at most `first` (1–100)")
+    async def ratings(self, info: Info, first: int = 10) -> list[HouseholdRating]:
+        limit = capped(first)
+        rows = await info.context.loaders.ratings_by_household.load(self.row_id)
+        return [HouseholdRating.from_row(r) for r in rows[:limit]]
+
+    @strawberry.field(description="道德银行 balance and latest entries (null without any entry)")
+    async def moral_points(self, info: Info) -> MoralPoints | None:
+        return MoralPoints.from_rows(await info.context.loaders.moral_points_by_household.load(self.row_id))
 
     @strawberry.field(description="Every member's tags and benefits you may see, from all departments")
     async def tags(self, info: Info) -> list[PersonTag]:

@@ -1,4 +1,5 @@
-"""民政 civil affairs: benefit rolls and assistance applications as GBK CSV exports behind an API key.
+"""民政 civil affairs: benefit rolls, assistance applications, 十星级文明户 ratings and 道德银行 points
+as GBK CSV exports behind an API key.
 
 The department's normal shape, not noise: dates written `2024年3月5日` or `2024/3/5` (whoever typed
 the row), money as strings, and people born before 1990 sometimes under their legacy 15-digit ID.
@@ -16,7 +17,15 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Mount, Route
 
 from hub.simulator.departments.listing import BadParameter, Item, Listed, changed_since, fault_of, int_param
-from hub.simulator.model import CST, AssistanceApplication, Benefit, County, Person
+from hub.simulator.model import (
+    CST,
+    AssistanceApplication,
+    Benefit,
+    County,
+    HouseholdRating,
+    MoralPointEntry,
+    Person,
+)
 from hub.simulator.profiles import REPEATED_ITEMS
 from hub.simulator.settings import SimulatorSettings
 
@@ -38,6 +47,9 @@ ASSISTANCE_COLUMNS = (
     "区划代码",
     "更新日期",
 )
+# Ratings and points name the household by 户号 alone: the register holds who lives there.
+RATING_COLUMNS = ("户号", "评定年度", "星级", "评定单位", "评定日期", "更新日期")
+MORAL_POINT_COLUMNS = ("流水号", "户号", "记录日期", "积分事由", "积分", "积分余额", "更新日期")
 
 
 def written_date(day: dt.date | None, style: str) -> str:
@@ -124,6 +136,61 @@ def _assistance_row(county: County, application: AssistanceApplication) -> Item:
     return dict(zip(ASSISTANCE_COLUMNS, values, strict=True))
 
 
+def rating_records(county: County) -> list[Listed]:
+    """十星级文明户 assessments in 户号, year order: one row per household and year assessed."""
+    ordered = sorted(county.ratings, key=lambda r: (r.hh_no, r.year))
+    return [
+        Listed(
+            f"{r.hh_no}:{r.year}",
+            _day_start(r.updated_on),
+            _rating_row(r),
+            entity=f"household_rating:{r.hh_no}:{r.year}",
+        )
+        for r in ordered
+    ]
+
+
+def _rating_row(rating: HouseholdRating) -> Item:
+    style = rating.date_style
+    values = (
+        rating.hh_no,
+        str(rating.year),
+        str(rating.stars),
+        rating.assessed_by,
+        written_date(rating.assessed_on, style),
+        written_date(rating.updated_on, style),
+    )
+    return dict(zip(RATING_COLUMNS, values, strict=True))
+
+
+def moral_point_records(county: County) -> list[Listed]:
+    """道德银行 entries in 流水号 order (a household's entries together, oldest first)."""
+    ordered = sorted(county.moral_points, key=lambda e: e.entry_no)
+    return [
+        Listed(
+            e.entry_no,
+            _day_start(e.updated_on),
+            _moral_point_row(e),
+            entity=f"moral_point:{e.entry_no}",
+        )
+        for e in ordered
+    ]
+
+
+def _moral_point_row(entry: MoralPointEntry) -> Item:
+    style = entry.date_style
+    values = (
+        entry.entry_no,
+        entry.hh_no,
+        written_date(entry.recorded_on, style),
+        entry.reason,
+        str(entry.points),
+        str(entry.balance),
+        written_date(entry.updated_on, style),
+    )
+    return dict(zip(MORAL_POINT_COLUMNS, values, strict=True))
+
+
 def _day_start(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(), CST)
 
@@ -148,7 +215,14 @@ def _changed_since_param(request: Request) -> dt.datetime | None:
         raise BadParameter("changed_since must be YYYY-MM-DD") from None
 
 
-def routes(*, benefits: list[Listed], assistance: list[Listed], settings: SimulatorSettings) -> Mount:
+def routes(
+    *,
+    benefits: list[Listed],
+    assistance: list[Listed],
+    ratings: list[Listed],
+    moral_points: list[Listed],
+    settings: SimulatorSettings,
+) -> Mount:
     """The department's export API under `/civil-affairs`, serving the given rows (see the builders)."""
 
     def export(path: str, columns: tuple[str, ...], records: list[Listed]) -> Route:
@@ -178,5 +252,7 @@ def routes(*, benefits: list[Listed], assistance: list[Listed], settings: Simula
         routes=[
             export("/export/benefits.csv", BENEFIT_COLUMNS, benefits),
             export("/export/assistance.csv", ASSISTANCE_COLUMNS, assistance),
+            export("/export/household-ratings.csv", RATING_COLUMNS, ratings),
+            export("/export/moral-points.csv", MORAL_POINT_COLUMNS, moral_points),
         ],
     )

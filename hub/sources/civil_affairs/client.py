@@ -12,7 +12,17 @@ from typing import cast
 import requests
 
 from hub.sources.canonical import Department
-from hub.sources.civil_affairs.records import AssistanceRow, BenefitRow, assistance_id, benefit_id
+from hub.sources.civil_affairs.records import (
+    AssistanceRow,
+    BenefitRow,
+    HouseholdRatingRow,
+    MoralPointRow,
+    assistance_id,
+    benefit_id,
+    moral_point_id,
+    rating_id,
+)
+from hub.sources.contract import check_page, contract_fields
 from hub.sources.http import DepartmentHttp, MalformedResponse, RetryPolicy, Timeouts, read_with_retries
 from hub.sources.paging import unique_by
 
@@ -27,7 +37,7 @@ EXTRA_CELLS = "_extra_cells"
 
 
 class CivilAffairsClient:
-    """Reads the benefit and assistance exports from `{base_url}` (e.g. `…/civil-affairs`)."""
+    """Reads the benefit, assistance, rating and moral-point exports from `{base_url}` (`…/civil-affairs`)."""
 
     def __init__(
         self,
@@ -50,26 +60,40 @@ class CivilAffairsClient:
 
     def iter_benefits(self, changed_since: dt.date | None = None) -> Iterator[BenefitRow]:
         """Every benefit row changed since `changed_since` (all when None), each once."""
-        rows = self._iter_rows("export/benefits.csv", changed_since)
+        rows = self._iter_rows("export/benefits.csv", changed_since, BenefitRow)
         return unique_by((cast(BenefitRow, row) for row in rows), benefit_id)
 
     def iter_assistance(self, changed_since: dt.date | None = None) -> Iterator[AssistanceRow]:
         """Every assistance application changed since `changed_since` (all when None), each once."""
-        rows = self._iter_rows("export/assistance.csv", changed_since)
+        rows = self._iter_rows("export/assistance.csv", changed_since, AssistanceRow)
         return unique_by((cast(AssistanceRow, row) for row in rows), assistance_id)
+
+    def iter_household_ratings(self, changed_since: dt.date | None = None) -> Iterator[HouseholdRatingRow]:
+        """Every 十星级文明户 row changed since `changed_since` (all when None), each once."""
+        rows = self._iter_rows("export/household-ratings.csv", changed_since, HouseholdRatingRow)
+        return unique_by((cast(HouseholdRatingRow, row) for row in rows), rating_id)
+
+    def iter_moral_points(self, changed_since: dt.date | None = None) -> Iterator[MoralPointRow]:
+        """Every 道德银行 entry changed since `changed_since` (all when None), each once."""
+        rows = self._iter_rows("export/moral-points.csv", changed_since, MoralPointRow)
+        return unique_by((cast(MoralPointRow, row) for row in rows), moral_point_id)
 
     def close(self) -> None:
         """Release pooled connections."""
         self._http.close()
 
-    def _iter_rows(self, path: str, changed_since: dt.date | None) -> Iterator[dict[str, str]]:
+    def _iter_rows(
+        self, path: str, changed_since: dt.date | None, row_type: type
+    ) -> Iterator[dict[str, str]]:
+        contract = contract_fields(row_type)
         offset = 0
         while True:
             params: dict[str, str | int] = {"offset": offset, "limit": self._page_size}
             if changed_since is not None:
                 params["changed_since"] = changed_since.isoformat()
             send = partial(self._http.request, "GET", path, params=params, headers=self._headers)
-            rows, total = read_with_retries(self._http.department, send, _export_page)
+            parse = partial(_export_page, contract=contract)
+            rows, total = read_with_retries(self._http.department, send, parse)
             yield from rows
             # Advance by what arrived, not by the limit, so that a short page loses nothing.
             offset += len(rows)
@@ -77,8 +101,11 @@ class CivilAffairsClient:
                 return
 
 
-def _export_page(response: requests.Response) -> tuple[list[dict[str, str]], int]:
-    """The rows of one export page and the export's total; `MalformedResponse` for a page cut short."""
+def _export_page(
+    response: requests.Response, *, contract: frozenset[str]
+) -> tuple[list[dict[str, str]], int]:
+    """The rows of one export page and the export's total; `MalformedResponse` for a page cut short
+    or one whose header renamed a column of the contract."""
     total_header = response.headers.get("X-Total-Count")
     if total_header is None or not total_header.strip().isdigit():
         raise MalformedResponse(f"sent no usable X-Total-Count ({total_header!r})")
@@ -99,4 +126,6 @@ def _export_page(response: requests.Response) -> tuple[list[dict[str, str]], int
     for row in rows:
         if EXTRA_CELLS in row:
             row[EXTRA_CELLS] = ",".join(row[EXTRA_CELLS])
-    return rows, int(total_header)
+    page = rows, int(total_header)
+    check_page(rows, contract=contract, parsed=page)
+    return page

@@ -1,9 +1,11 @@
-"""Civil-affairs rows → canonical tags (benefits) and assistance cases."""
+"""Civil-affairs rows → canonical tags (benefits), assistance cases, household ratings and moral points."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
+from hub.reference import ReferenceEntry, load_table
 from hub.sources import fields
 from hub.sources.canonical import (
     CaseKind,
@@ -11,14 +13,30 @@ from hub.sources.canonical import (
     CaseRecord,
     CaseStatus,
     Department,
+    HouseholdRatingRecord,
+    MoralPointRecord,
     PartyRecord,
     SourceRef,
     TagRecord,
 )
 from hub.sources.civil_affairs import records as col
-from hub.sources.civil_affairs.records import AssistanceRow, BenefitRow, benefit_id
+from hub.sources.civil_affairs.records import (
+    AssistanceRow,
+    BenefitRow,
+    HouseholdRatingRow,
+    MoralPointRow,
+    benefit_id,
+    moral_point_id,
+    rating_id,
+)
 
 DEPARTMENT = Department.CIVIL_AFFAIRS
+# 户号 as the public-security register writes it: 12-digit village code and a 6-digit number.
+_HOUSEHOLD_NO = re.compile(r"^\d{18}$")
+_INTEGER = re.compile(r"^[+-]?\d+$")
+MAX_STARS = 10
+# The assessments the hub takes: the scheme started in 2005; a year ahead of the calendar is a typo.
+_FIRST_RATED_YEAR = 2005
 
 
 def map_benefit(row: BenefitRow) -> TagRecord:
@@ -94,6 +112,78 @@ def map_assistance(row: AssistanceRow) -> CaseRecord:
             status_since=_start_of_day(updated_on) if updated_on else None,
         ),
     )
+
+
+def map_rating(row: HouseholdRatingRow) -> HouseholdRatingRecord:
+    """A 十星级文明户 row as one household's stars (0–10) for one year, with who assessed it and when."""
+    hh_no = _household_no(row)
+    year = _integer(row, col.RATING_YEAR)
+    assessed_on = fields.parse_chinese_date(fields.require_str(row, col.ASSESSED_ON), field=col.ASSESSED_ON)
+    if not _FIRST_RATED_YEAR <= year <= assessed_on.year:
+        raise fields.reject(
+            col.RATING_YEAR,
+            "out_of_range",
+            f"year {year} is not between {_FIRST_RATED_YEAR} and {assessed_on.year}, when it was assessed",
+        )
+    stars = _integer(row, col.STARS)
+    if not 0 <= stars <= MAX_STARS:
+        raise fields.reject(col.STARS, "out_of_range", f"{stars} stars is not between 0 and {MAX_STARS}")
+    return HouseholdRatingRecord(
+        hh_no=hh_no,
+        year=year,
+        stars=stars,
+        assessed_by=fields.require_str(row, col.ASSESSED_BY),
+        assessed_on=assessed_on,
+        source=SourceRef(DEPARTMENT, rating_id(row)),
+    )
+
+
+def map_moral_point(row: MoralPointRow) -> MoralPointRecord:
+    """A 道德银行 entry: its reason as a code, points signed as the reason says, and the balance after."""
+    entry_no = fields.require_str(row, col.ENTRY_NO)
+    hh_no = _household_no(row)
+    reason = _reason(row)
+    points = _integer(row, col.POINTS)
+    earns = reason["sign"] == "+"
+    if points == 0 or (points > 0) != earns:
+        wanted = "positive" if earns else "negative"
+        raise fields.reject(col.POINTS, "wrong_sign", f"{points} points for {reason.code}, not {wanted}")
+    balance = _integer(row, col.BALANCE)
+    if balance < 0:
+        raise fields.reject(col.BALANCE, "negative", f"a balance of {balance}: the bank never overdraws")
+    recorded_on = fields.parse_chinese_date(fields.require_str(row, col.RECORDED_ON), field=col.RECORDED_ON)
+    return MoralPointRecord(
+        entry_no=entry_no,
+        hh_no=hh_no,
+        recorded_on=recorded_on,
+        reason=reason.code,
+        points=points,
+        balance=balance,
+        source=SourceRef(DEPARTMENT, moral_point_id(row)),
+    )
+
+
+def _household_no(row: HouseholdRatingRow | MoralPointRow) -> str:
+    hh_no = fields.require_str(row, col.HOUSEHOLD_NO)
+    if not _HOUSEHOLD_NO.match(hh_no):
+        raise fields.reject(col.HOUSEHOLD_NO, "bad_format", f"{hh_no!r} is not an 18-digit household number")
+    return hh_no
+
+
+def _integer(row: HouseholdRatingRow | MoralPointRow, field: str) -> int:
+    text = fields.require_str(row, field)
+    if not _INTEGER.match(text):
+        raise fields.reject(field, "bad_number", f"{text!r} is not a whole number")
+    return int(text)
+
+
+def _reason(row: MoralPointRow) -> ReferenceEntry:
+    """The reason's row in `moral_point_reasons`, found by the department's wording (its `label_zh`)."""
+    text = fields.require_str(row, col.POINT_REASON)
+    entry = next((e for e in load_table("moral_point_reasons") if e.label_zh == text), None)
+    if entry is None:
+        raise fields.reject(col.POINT_REASON, "unknown_code", f"{text!r} is not a known moral-bank reason")
+    return entry
 
 
 def _start_of_day(day: dt.date) -> dt.datetime:

@@ -1,5 +1,7 @@
 """Rows as civil affairs exports them: CSV in GBK with Chinese column names, every cell text.
 
+Four exports: benefits, assistance applications, 十星级文明户 ratings and 道德银行 moral-point entries.
+
 Dates come as `2024年3月5日` or `2024/3/5`, money as strings, and ID numbers of people born before
 1990 sometimes in the legacy 15-digit form: the department's normal shape, parsed by the mapping.
 """
@@ -28,6 +30,15 @@ DECIDED_ON: Final = "办结日期"
 AMOUNT: Final = "金额"
 RELATED_CASE_NO: Final = "关联案件编号"
 DIVISION_CODE: Final = "区划代码"
+RATING_YEAR: Final = "评定年度"
+STARS: Final = "星级"
+ASSESSED_BY: Final = "评定单位"
+ASSESSED_ON: Final = "评定日期"
+ENTRY_NO: Final = "流水号"
+RECORDED_ON: Final = "记录日期"
+POINT_REASON: Final = "积分事由"
+POINTS: Final = "积分"
+BALANCE: Final = "积分余额"
 
 # Functional syntax: the keys are the export's Chinese column names, data rather than identifiers.
 BenefitRow = TypedDict(  # noqa: UP013
@@ -64,6 +75,34 @@ AssistanceRow = TypedDict(  # noqa: UP013
 )
 
 
+HouseholdRatingRow = TypedDict(  # noqa: UP013
+    "HouseholdRatingRow",
+    {
+        "户号": str,
+        "评定年度": str,
+        "星级": str,  # 0 … 10
+        "评定单位": str,  # the assessing 村民委员会 or 居民委员会
+        "评定日期": str,
+        "更新日期": str,
+    },
+    total=False,
+)
+
+MoralPointRow = TypedDict(  # noqa: UP013
+    "MoralPointRow",
+    {
+        "流水号": str,
+        "户号": str,
+        "记录日期": str,
+        "积分事由": str,  # 志愿服务 | 环境整治 | … | 积分兑换 | 违反村规民约
+        "积分": str,  # signed: "10", "-20"
+        "积分余额": str,
+        "更新日期": str,
+    },
+    total=False,
+)
+
+
 def benefit_id(row: BenefitRow) -> str:
     """The export has no benefit number: a benefit is one person's category from one start date.
 
@@ -81,7 +120,18 @@ def assistance_id(row: AssistanceRow) -> str:
     return row.get(APPLICATION_NO, "").strip()
 
 
-def changed_at(row: BenefitRow | AssistanceRow) -> dt.datetime | None:
+def rating_id(row: HouseholdRatingRow) -> str:
+    """A household is assessed once a year: its 户号 and the year assessed (empty when either is missing)."""
+    parts = (row.get(HOUSEHOLD_NO, "").strip(), row.get(RATING_YEAR, "").strip())
+    return "/".join(parts) if all(parts) else ""
+
+
+def moral_point_id(row: MoralPointRow) -> str:
+    """The record id the moral bank gives an entry (流水号)."""
+    return row.get(ENTRY_NO, "").strip()
+
+
+def changed_at(row: BenefitRow | AssistanceRow | HouseholdRatingRow | MoralPointRow) -> dt.datetime | None:
     """The export's 更新日期 as the start of that day (the export filters by whole days)."""
     day = parse_or_none(parse_chinese_date, (row.get(UPDATED_ON) or "").strip())
     return dt.datetime.combine(day, dt.time(), tzinfo=CHINA_TZ) if day else None

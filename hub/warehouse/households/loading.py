@@ -1,21 +1,25 @@
-"""Loading the household register: households, members over time, and grid placement."""
+"""Loading households: the register (households, members over time, grid placement), and civil
+affairs' 十星级文明户 ratings and 道德银行 points of the households it knows."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select, update
+from sqlalchemy import select, union, update
 from sqlalchemy.orm import Session
 
 from hub.db.upsert import batched, ids_by_key, row_hash, upsert
-from hub.sources.canonical import HouseholdRecord
+from hub.sources.canonical import Department, HouseholdRatingRecord, HouseholdRecord, MoralPointRecord
 from hub.warehouse.divisions.loading import division_ids
 from hub.warehouse.grids.loading import grids_for_addresses
-from hub.warehouse.households.models import Household, HouseholdMember
+from hub.warehouse.households.models import Household, HouseholdMember, HouseholdRating, MoralPointEntry
+from hub.warehouse.ingestion.models import RawRecord
 from hub.warehouse.persons.loading import PersonMention, identity_key, resolve_persons
-from hub.warehouse.provenance import LoadResult, LoadRun, with_provenance
+from hub.warehouse.provenance import LoadResult, LoadRun, Rejection, with_provenance
 
 HEAD_RELATION = "02"  # GB/T 4761 户主
+# Where the household register lands: the stream whose record ids are 户号.
+REGISTER_SOURCE = (Department.PUBLIC_SECURITY.value, "households")
 
 
 def load_households(*, session: Session, records: Sequence[HouseholdRecord], run: LoadRun) -> LoadResult:
@@ -135,3 +139,91 @@ def grids_of_residents(*, session: Session, person_ids: Sequence[int]) -> dict[i
             if grid_id is not None:
                 found.setdefault(person_id, grid_id)
     return found
+
+
+def load_household_ratings(
+    *, session: Session, records: Sequence[HouseholdRatingRecord], run: LoadRun
+) -> LoadResult:
+    """Upsert 十星级文明户 ratings; a rating of a household the register never sent is rejected."""
+    known = registered_households(session=session, hh_nos=[r.hh_no for r in records])
+    rows = [
+        with_provenance(
+            {
+                "hh_no": record.hh_no,
+                "year": record.year,
+                "stars": record.stars,
+                "assessed_by": record.assessed_by,
+                "assessed_on": record.assessed_on,
+            },
+            source=record.source,
+            run=run,
+        )
+        for record in records
+        if record.hh_no in known
+    ]
+    written = upsert(session, HouseholdRating, rows, key=("source_system", "source_record_id"))
+    return LoadResult(
+        received=len(records),
+        written_by_table={"household_ratings": written},
+        rejected=_unregistered(records, known),
+    )
+
+
+def load_moral_points(*, session: Session, records: Sequence[MoralPointRecord], run: LoadRun) -> LoadResult:
+    """Upsert 道德银行 entries; an entry of a household the register never sent is rejected."""
+    known = registered_households(session=session, hh_nos=[r.hh_no for r in records])
+    rows = [
+        with_provenance(
+            {
+                "hh_no": record.hh_no,
+                "entry_no": record.entry_no,
+                "recorded_on": record.recorded_on,
+                "reason": record.reason,
+                "points": record.points,
+                "balance": record.balance,
+            },
+            source=record.source,
+            run=run,
+        )
+        for record in records
+        if record.hh_no in known
+    ]
+    written = upsert(session, MoralPointEntry, rows, key=("source_system", "source_record_id"))
+    return LoadResult(
+        received=len(records),
+        written_by_table={"moral_point_entries": written},
+        rejected=_unregistered(records, known),
+    )
+
+
+def registered_households(*, session: Session, hh_nos: Sequence[str]) -> set[str]:
+    """The 户号 among `hh_nos` that the household register has sent: published, or landed and held.
+
+    A household the register's load quarantined (a member's bad birth date …) is still registered;
+    what civil affairs says about it waits in the warehouse until the household is published.
+    """
+    system, stream = REGISTER_SOURCE
+    found: set[str] = set()
+    for chunk in batched(set(hh_nos)):
+        published = select(Household.hh_no).where(Household.hh_no.in_(chunk))
+        landed = select(RawRecord.source_record_id).where(
+            RawRecord.source_system == system,
+            RawRecord.stream == stream,
+            RawRecord.source_record_id.in_(chunk),
+        )
+        found.update(session.scalars(union(published, landed)))
+    return found
+
+
+def _unregistered(
+    records: Sequence[HouseholdRatingRecord | MoralPointRecord], known: set[str]
+) -> tuple[Rejection, ...]:
+    return tuple(
+        Rejection(
+            source=record.source,
+            rule="household.registered",
+            reason=f"household {record.hh_no} is not in the public-security household register",
+        )
+        for record in records
+        if record.hh_no not in known
+    )

@@ -1,10 +1,10 @@
-"""户: registered households and who belongs to them over time."""
+"""户: registered households, who belongs to them over time, and their 德治 records (ratings, points)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Date, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.db.base import Base, Provenance
@@ -33,3 +33,37 @@ class HouseholdMember(Provenance, Base):
     relation: Mapped[str] = mapped_column(String(2))
     valid_from: Mapped[dt.date] = mapped_column(Date)
     valid_to: Mapped[dt.date | None] = mapped_column(Date)
+
+
+# Ratings and moral points name their household by 户号, the key civil affairs and the register share,
+# rather than by id: civil affairs may rate a household whose register record is held in quarantine,
+# and the rating then shows as soon as the household is published, with nothing to re-link.
+
+
+class HouseholdRating(Provenance, Base):
+    """十星级文明户: the stars (0–10) a village committee gave a household for one year."""
+
+    __tablename__ = "household_ratings"
+    __table_args__ = (UniqueConstraint("source_system", "source_record_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hh_no: Mapped[str] = mapped_column(String(32), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    stars: Mapped[int] = mapped_column(Integer)
+    assessed_by: Mapped[str] = mapped_column(String(100))
+    assessed_on: Mapped[dt.date] = mapped_column(Date)
+
+
+class MoralPointEntry(Provenance, Base):
+    """道德银行: points booked to a household (negative when spent or deducted), and its balance after."""
+
+    __tablename__ = "moral_point_entries"
+    __table_args__ = (UniqueConstraint("source_system", "source_record_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hh_no: Mapped[str] = mapped_column(String(32), index=True)
+    entry_no: Mapped[str] = mapped_column(String(40))
+    recorded_on: Mapped[dt.date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(40))
+    points: Mapped[int] = mapped_column(Integer)
+    balance: Mapped[int] = mapped_column(Integer)

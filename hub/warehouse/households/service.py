@@ -1,4 +1,4 @@
-"""Households: reading households with their members."""
+"""Households: reading households with their members, ratings and moral points."""
 
 from __future__ import annotations
 
@@ -6,14 +6,14 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from hub.warehouse.cases.models import Case, CaseParty
 from hub.warehouse.cases.service import open_condition, today_in_china
 from hub.warehouse.grids.models import Grid
-from hub.warehouse.households.models import Household, HouseholdMember
-from hub.warehouse.pagination import Page, id_in, keyset, page_of
+from hub.warehouse.households.models import Household, HouseholdMember, HouseholdRating, MoralPointEntry
+from hub.warehouse.pagination import MAX_PAGE_SIZE, Page, id_in, keyset, page_of
 from hub.warehouse.scope import scoped, scoped_cases, scoped_tags
 from hub.warehouse.tags.models import PersonTag
 from hub.warehouse.viewer import Viewer
@@ -36,6 +36,29 @@ class MemberRow:
     relation: str
     valid_from: dt.date
     valid_to: dt.date | None
+
+
+@dataclass(frozen=True, slots=True)
+class RatingRow:
+    """A household's 十星级文明户 stars for one year."""
+
+    household_id: int
+    year: int
+    stars: int
+    assessed_by: str
+    assessed_on: dt.date
+
+
+@dataclass(frozen=True, slots=True)
+class MoralPointRow:
+    """One 道德银行 entry of a household; `balance` is the household's balance after it."""
+
+    household_id: int
+    entry_no: str
+    recorded_on: dt.date
+    reason: str
+    points: int
+    balance: int
 
 
 _HOUSEHOLD_COLUMNS = (
@@ -162,4 +185,58 @@ def households_of_persons(*, session: Session, person_ids: Sequence[int]) -> dic
         statement.order_by(HouseholdMember.household_id)
     ):
         found[person_id].append(household_id)
+    return found
+
+
+def ratings_of_households(*, session: Session, household_ids: Sequence[int]) -> dict[int, list[RatingRow]]:
+    """Each household's 十星级文明户 ratings, latest year first (one a year: a short list)."""
+    statement = (
+        select(
+            Household.id,
+            HouseholdRating.year,
+            HouseholdRating.stars,
+            HouseholdRating.assessed_by,
+            HouseholdRating.assessed_on,
+        )
+        .join(HouseholdRating, HouseholdRating.hh_no == Household.hh_no)
+        .where(id_in(session, Household.id, household_ids))
+        .order_by(Household.id, HouseholdRating.year.desc(), HouseholdRating.id)
+    )
+    found: dict[int, list[RatingRow]] = {id_: [] for id_ in household_ids}
+    for row in session.connection().execute(statement):
+        found[row.id].append(RatingRow(*row))
+    return found
+
+
+def moral_points_of_households(
+    *, session: Session, household_ids: Sequence[int], latest: int = MAX_PAGE_SIZE
+) -> dict[int, list[MoralPointRow]]:
+    """Each household's `latest` moral-bank entries, newest first; the first one's balance is current.
+
+    The cut is made per household in SQL, so a household with years of entries costs no more than
+    `latest` rows however long its history.
+    """
+    newest_first = (MoralPointEntry.recorded_on.desc(), MoralPointEntry.entry_no.desc())
+    numbered = (
+        select(
+            Household.id.label("household_id"),
+            MoralPointEntry.entry_no,
+            MoralPointEntry.recorded_on,
+            MoralPointEntry.reason,
+            MoralPointEntry.points,
+            MoralPointEntry.balance,
+            func.row_number().over(partition_by=Household.id, order_by=newest_first).label("position"),
+        )
+        .join(MoralPointEntry, MoralPointEntry.hh_no == Household.hh_no)
+        .where(id_in(session, Household.id, household_ids))
+        .subquery()
+    )
+    statement = (
+        select(*(column for column in numbered.c if column.name != "position"))
+        .where(numbered.c.position <= latest)
+        .order_by(numbered.c.household_id, numbered.c.position)
+    )
+    found: dict[int, list[MoralPointRow]] = {id_: [] for id_ in household_ids}
+    for row in session.connection().execute(statement):
+        found[row.household_id].append(MoralPointRow(*row))
     return found

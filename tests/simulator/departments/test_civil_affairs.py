@@ -5,6 +5,7 @@ import datetime as dt
 import io
 import re
 
+import pytest
 import requests
 from stdnum.cn import ric
 
@@ -12,6 +13,8 @@ from hub.simulator import County
 
 BENEFITS = "/civil-affairs/export/benefits.csv"
 ASSISTANCE = "/civil-affairs/export/assistance.csv"
+RATINGS = "/civil-affairs/export/household-ratings.csv"
+MORAL_POINTS = "/civil-affairs/export/moral-points.csv"
 KEY = {"X-API-Key": "hub-civil-key"}
 
 
@@ -120,3 +123,59 @@ def test_bad_changed_since_and_limit_are_rejected(http: requests.Session, simula
         == 400
     )
     assert http.get(simulator_url + BENEFITS, headers=KEY, params={"limit": 1001}).status_code == 400
+
+
+def test_ratings_export_is_gbk_csv_with_the_contract_header(
+    http: requests.Session, simulator_url: str
+) -> None:
+    response = http.get(simulator_url + RATINGS, headers=KEY, params={"limit": 5})
+
+    assert response.headers["content-type"].lower() == "text/csv; charset=gbk"
+    text = response.content.decode("gbk")
+    assert text.splitlines()[0] == "户号,评定年度,星级,评定单位,评定日期,更新日期"
+    assert text.endswith("\r\n") and len(_rows(response)) == 5
+    with pytest.raises(UnicodeDecodeError):
+        response.content.decode("utf-8")  # the committees' names are written in GBK, not UTF-8
+
+
+def test_offset_walk_returns_every_rating_once_as_the_county_has_them(
+    http: requests.Session, simulator_url: str, golden_county: County
+) -> None:
+    rows, total = _walk(http, simulator_url + RATINGS, limit=97)
+
+    assert total == len(rows) == len(golden_county.ratings)
+    served = [(row["户号"], int(row["评定年度"]), int(row["星级"]), row["评定单位"]) for row in rows]
+    truth = sorted((r.hh_no, r.year, r.stars, r.assessed_by) for r in golden_county.ratings)
+    assert served == truth
+    assert all(row["户号"] in golden_county.households_by_no for row in rows)
+    written = [row["评定日期"] for row in rows]
+    assert any("年" in date for date in written) and any("/" in date for date in written)
+
+
+def test_moral_points_walk_matches_the_bank_entry_by_entry(
+    http: requests.Session, simulator_url: str, golden_county: County
+) -> None:
+    rows, total = _walk(http, simulator_url + MORAL_POINTS, limit=250)
+
+    assert total == len(rows) == len(golden_county.moral_points)
+    by_no = {entry.entry_no: entry for entry in golden_county.moral_points}
+    assert [row["流水号"] for row in rows] == sorted(by_no)
+    for row in rows:
+        entry = by_no[row["流水号"]]
+        assert (row["户号"], row["积分事由"]) == (entry.hh_no, entry.reason)
+        assert (int(row["积分"]), int(row["积分余额"])) == (entry.points, entry.balance)
+        assert _date(row["记录日期"]) == entry.recorded_on
+    assert any(row["积分"].startswith("-") for row in rows)
+
+
+def test_changed_since_keeps_ratings_and_points_updated_on_or_after_the_day(
+    http: requests.Session, simulator_url: str, golden_county: County
+) -> None:
+    day = dt.date(2026, 1, 1)
+    ratings, rating_total = _walk(http, simulator_url + RATINGS, limit=1000, changed_since=day.isoformat())
+    points, point_total = _walk(http, simulator_url + MORAL_POINTS, limit=1000, changed_since=day.isoformat())
+
+    assert 0 < rating_total == len(ratings) == sum(r.updated_on >= day for r in golden_county.ratings)
+    assert 0 < point_total == len(points) == sum(e.updated_on >= day for e in golden_county.moral_points)
+    assert rating_total < len(golden_county.ratings) and point_total < len(golden_county.moral_points)
+    assert all(_date(row["更新日期"]) >= day for row in [*ratings, *points])

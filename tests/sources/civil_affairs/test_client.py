@@ -10,7 +10,7 @@ import pytest
 from hub.errors import SourceUnavailable
 from hub.simulator import County
 from hub.sources.civil_affairs.client import CivilAffairsClient
-from hub.sources.civil_affairs.mapping import map_assistance, map_benefit
+from hub.sources.civil_affairs.mapping import map_assistance, map_benefit, map_moral_point, map_rating
 from tests.sources.conftest import FAST_RETRY, Simulator
 
 
@@ -56,3 +56,20 @@ def test_changed_since_fetches_only_later_rows(simulator: Simulator, golden_coun
 def test_wrong_api_key_makes_the_source_unavailable(simulator: Simulator) -> None:
     with pytest.raises(SourceUnavailable, match=r"civil_affairs.*benefits\.csv.*401"):
         next(client(simulator, api_key="wrong").iter_benefits())
+
+
+def test_every_household_rating_is_fetched_once_decoded_from_gbk(
+    simulator: Simulator, golden_county: County
+) -> None:
+    ratings = [map_rating(row) for row in client(simulator, page_size=101).iter_household_ratings()]
+    assert sorted((r.hh_no, r.year, r.stars, r.assessed_by) for r in ratings) == sorted(
+        (r.hh_no, r.year, r.stars, r.assessed_by) for r in golden_county.ratings
+    )
+
+
+def test_every_moral_point_entry_is_fetched_once(simulator: Simulator, golden_county: County) -> None:
+    entries = [map_moral_point(row) for row in client(simulator, page_size=333).iter_moral_points()]
+    assert [e.entry_no for e in entries] == sorted(e.entry_no for e in golden_county.moral_points)
+    day = dt.date(2026, 6, 1)
+    later = list(client(simulator).iter_moral_points(changed_since=day))
+    assert len(later) == sum(1 for e in golden_county.moral_points if e.updated_on >= day) > 0
