@@ -28,6 +28,8 @@ query HouseholdView {
       members { relationLabel person { name idNumber sexLabel birthDate } }
       tags { kind label department current validFrom validTo }
       benefits { label amount }
+      rating { stars year assessedBy }
+      moralPoints { balance asOf entries(first: 5) { recordedOn reasonLabel points } }
       caseCount
       cases(first: 20) { caseNo departmentLabel kind status overdue openedAt }
       timeline(first: 20) { at kind label status case { caseNo } person { name } }
