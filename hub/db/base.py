@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import DateTime, Dialect, MetaData, String, TypeDecorator
+from sqlalchemy import DateTime, Dialect, Index, MetaData, String, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # Stable constraint names so that Alembic's autogenerate compares equal on SQLite and PostgreSQL.
@@ -59,3 +59,10 @@ class Provenance:
     run_id: Mapped[str] = mapped_column(String(64))
     loaded_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
     row_hash: Mapped[str] = mapped_column(String(40))
+
+
+def only_on(dialect: str, index: Index) -> Index:
+    """An index that only `dialect` builds (an operator class the others lack); migrations and
+    their check compare it only there (`hub.db.migrate.include_object`)."""
+    index.info["only_on"] = dialect
+    return index.ddl_if(dialect=dialect)

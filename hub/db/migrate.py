@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -30,8 +32,23 @@ def upgrade(url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(url), revision)
 
 
+def include_object(dialect: str) -> Callable[[Any, str | None, str, bool, Any], bool]:
+    """Alembic's `include_object` for `dialect`: leaves out what the models build only elsewhere."""
+
+    def include(object_: Any, _name: str | None, type_: str, reflected: bool, _compare_to: Any) -> bool:
+        only = None if reflected or type_ != "index" else object_.info.get("only_on")
+        return only is None or only == dialect
+
+    return include
+
+
 def pending_differences(engine: Engine) -> list[object]:
     """What autogenerate would still write: empty when models and migrations agree."""
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True, "render_as_batch": True})
+        options = {
+            "compare_type": True,
+            "render_as_batch": True,
+            "include_object": include_object(connection.dialect.name),
+        }
+        context = MigrationContext.configure(connection, opts=options)
         return list(compare_metadata(context, metadata))

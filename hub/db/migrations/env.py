@@ -6,6 +6,7 @@ from alembic import context
 
 from hub.config import get_settings
 from hub.db.engine import make_engine
+from hub.db.migrate import include_object
 from hub.warehouse.models import metadata
 
 config = context.config
@@ -20,6 +21,7 @@ def run_migrations(connection_: object) -> None:
         # SQLite cannot ALTER most things in place; batch mode rebuilds the table instead.
         render_as_batch=True,
         compare_type=True,
+        include_object=include_object(connection_.dialect.name),  # type: ignore[attr-defined]
     )
     with context.begin_transaction():
         context.run_migrations()

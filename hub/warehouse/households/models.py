@@ -4,14 +4,27 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hub.db.base import Base, Provenance
+from hub.db.base import Base, Provenance, only_on
 
 
 class Household(Provenance, Base):
     __tablename__ = "households"
+    # `addressContains` is a substring search: on PostgreSQL a trigram index answers it without
+    # reading every household (SQLite has no such index and scans).
+    __table_args__ = (
+        only_on(
+            "postgresql",
+            Index(
+                "ix_households_address_trgm",
+                "address",
+                postgresql_using="gin",
+                postgresql_ops={"address": "gin_trgm_ops"},
+            ),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     hh_no: Mapped[str] = mapped_column(String(32), unique=True)
