@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 import orjson
 from sqlalchemy import and_, delete, exists, select, update
@@ -40,14 +41,38 @@ class ResolutionReport:
     skipped_blocks: int
 
 
-def mention_id(source: PersonSource) -> str:
+class MentionKey(Protocol):
+    """What names a mention: a `PersonSource` row, or a row of its columns."""
+
+    source_system: str
+    source_record_id: str
+    loaded_person_id: int
+
+
+def mention_id(source: MentionKey) -> str:
     """A mention's stable id: the source record that made it and the person it was loaded to."""
     return f"{source.source_system}:{source.source_record_id}:{source.loaded_person_id}"
 
 
+# What resolution reads of each mention: columns, not ORM objects (a county has millions).
+_MENTION_COLUMNS = (
+    PersonSource.source_system,
+    PersonSource.source_record_id,
+    PersonSource.loaded_person_id,
+    PersonSource.name_as_sent,
+    PersonSource.id_number_as_sent,
+    PersonSource.birth_date,
+    PersonSource.sex,
+    PersonSource.address,
+    PersonSource.household_no,
+    PersonSource.phone,
+    PersonSource.division_code,
+)
+
+
 def resolve_warehouse_persons(*, session: Session, run: LoadRun) -> ResolutionReport:
     """Resolve every mention in the warehouse and merge the persons that turn out to be one."""
-    sources = list(session.scalars(select(PersonSource).order_by(PersonSource.id)))
+    sources = session.execute(select(*_MENTION_COLUMNS).order_by(PersonSource.id)).all()
     loaded_person = {mention_id(s): s.loaded_person_id for s in sources}
     resolution = resolve(
         (_candidate(s) for s in sources),
@@ -91,7 +116,7 @@ def _survivor(session: Session, person_ids: list[int], id_number: str | None) ->
     return person_ids[0]
 
 
-def _candidate(source: PersonSource) -> PersonCandidate:
+def _candidate(source: Any) -> PersonCandidate:
     return PersonCandidate(
         mention_id=mention_id(source),
         department=source.source_system,
