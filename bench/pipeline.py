@@ -1,15 +1,18 @@
 """Benchmark: a full ingest of a simulated county, per stage, against a bulk-load floor.
 
     .venv/bin/python -m bench.pipeline [--scale 1000000] [--backend sqlite|postgresql|both]
-                                       [--noise realistic]
+                                       [--noise realistic] [--days 1]
 
-For each backend: the county's snapshot is served by `hub simulate serve --snapshot` in its own
-process (so this process's peak RSS is the hub's), every asset runs once into a new database, and
+The county is generated, and its snapshot and truth written, by `hub simulate` in processes of
+their own, and the snapshot is served by `hub simulate serve --snapshot` in another, so this
+process's peak RSS is the hub's. For each backend every asset runs once into a new database, and
 the benchmark prints rows/s per asset, total wall time, peak RSS and resolution F1 (from a truth
 folder, for scales up to --truth-limit). The floor loads the very rows the run published, table by
 table, with the backend's fastest path (PostgreSQL COPY, SQLite executemany) into an empty copy of
 the schema in the same run; the printed ratio is the hub's end-to-end throughput (fetch, land, map,
-resolve, publish) to that floor's. Issue 5's targets are printed beside the figures, never asserted.
+resolve, publish) to that floor's. Then the county `--days` simulated days later is served and an
+incremental run reads what changed: its wall time and the share of records that changed. Issue 5's
+targets are printed beside the figures, never asserted.
 """
 
 from __future__ import annotations
@@ -33,16 +36,12 @@ from hub.config import Settings
 from hub.db.engine import make_engine, session_factory
 from hub.db.migrate import upgrade
 from hub.quality.resolution import resolution_scores
-from hub.simulator.catalog import serve_county
-from hub.simulator.county import GOLDEN_SEED, generate_county
-from hub.simulator.profiles import fault_profile
-from hub.simulator.snapshot import write_snapshot
-from hub.simulator.truth import write_truth
+from hub.simulator.county import GOLDEN_SEED
 from hub.warehouse.models import metadata
 from pipelines.runner import dagster_instance, run_all_assets
 
 PG_ADMIN = os.environ.get("HUB_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432").rstrip("/")
-TARGET_SECONDS, TARGET_RSS_MIB, TARGET_FLOOR_SHARE = 600, 2048, 1 / 3
+TARGET_SECONDS, TARGET_RSS_MIB, TARGET_FLOOR_SHARE, TARGET_INCREMENTAL_SECONDS = 600, 2048, 1 / 3, 30
 
 
 def peak_rss_mib() -> float:
@@ -156,9 +155,23 @@ def _sqlite(row: tuple[Any, ...]) -> tuple[Any, ...]:
     )
 
 
-def bench_backend(backend: str, snapshot: Path, truth: Path | None, folder: Path) -> None:
+def counted(metadata_by_asset: dict[str, dict[str, Any]], *suffixes: str) -> list[int]:
+    """The per-stream figures of a run whose names end with any of `suffixes` (`.fetched` …)."""
+    return [v for m in metadata_by_asset.values() for k, v in m.items() if k.endswith(suffixes)]
+
+
+def simulate(command: str, out: Path, args: argparse.Namespace, *, days: int = 0) -> None:
+    """`hub simulate <command>` in a process of its own, so that the county is not in this one."""
+    hub = Path(sys.executable).with_name("hub")
+    options = ["--out", str(out), "--seed", str(args.seed), "--scale", str(args.scale), "--noise", args.noise]
+    subprocess.run([str(hub), "simulate", command, *options, "--days", str(days)], check=True)
+
+
+def bench_backend(
+    backend: str, snapshots: tuple[Path, Path], truth: Path | None, folder: Path, days: int
+) -> None:
     database_url = new_database(backend, folder)
-    process, simulator_url = start_simulator(snapshot)
+    process, simulator_url = start_simulator(snapshots[0])
     try:
         upgrade(database_url)
         settings = Settings(
@@ -198,6 +211,20 @@ def bench_backend(backend: str, snapshot: Path, truth: Path | None, folder: Path
             f"hub end to end {hub_rate:,.0f} rows/s = {hub_rate / floor_rate:.3f} of the floor "
             f"(target ≥ {TARGET_FLOOR_SHARE:.3f} for the publish stage)"
         )
+        process.terminate()
+        process.wait(timeout=30)
+        process, simulator_url = start_simulator(snapshots[1])
+        started = time.perf_counter()
+        later = run_all_assets(settings=settings.model_copy(update={"simulator_url": simulator_url}))
+        incremental = time.perf_counter() - started
+        fetched = sum(counted(later.metadata, ".fetched"))
+        changed = sum(counted(later.metadata, ".published", ".quarantined"))
+        landed = sum(counted(result.metadata, ".published", ".quarantined"))
+        print(
+            f"  incremental, {days} simulated day(s) later: run {'succeeded' if later.success else 'FAILED'} "
+            f"in {incremental:,.1f} s (target < {TARGET_INCREMENTAL_SECONDS} s for 1 %); {fetched:,} records "
+            f"fetched, {changed:,} new versions = {changed / landed:.2%} of the {landed:,} first loaded"
+        )
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -213,23 +240,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--noise", default="realistic")
     parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--truth-limit", type=int, default=200_000, help="Largest scale to measure F1 at.")
+    parser.add_argument("--days", type=int, default=1, help="Simulated days before the incremental run.")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="hub-bench-pipeline-") as temporary:
         folder = Path(temporary)
         started = time.perf_counter()
-        county = generate_county(seed=args.seed, scale=args.scale)
-        write_snapshot(county, noise=args.noise, out=folder / "snapshot")
+        snapshots = (folder / "snapshot", folder / f"snapshot-day-{args.days}")
+        simulate("snapshot", snapshots[0], args)
+        simulate("snapshot", snapshots[1], args, days=args.days)
         truth = None
         if args.scale <= args.truth_limit:
             truth = folder / "truth"
-            write_truth(serve_county(county, noise=args.noise), out=truth, faults=fault_profile("none"))
-        del county
+            simulate("truth", truth, args)
         print(
             f"county of {args.scale:,} persons (seed {args.seed}, noise {args.noise}) "
             f"simulated in {time.perf_counter() - started:.1f} s"
         )
         for backend in ("sqlite", "postgresql") if args.backend == "both" else (args.backend,):
-            bench_backend(backend, folder / "snapshot", truth, folder)
+            bench_backend(backend, snapshots, truth, folder, args.days)
     return 0
 
 
