@@ -131,6 +131,11 @@ def _candidate(source: Any) -> PersonCandidate:
     )
 
 
+# Keep loaded objects in step with bulk statements by the rows those statements matched, not by
+# evaluating every object the session holds (the default), which at county scale is per merge.
+_SYNC_MATCHED = {"synchronize_session": "fetch"}
+
+
 def _merge(session: Session, *, absorbed: int, survivor: int) -> int:
     """Move every reference from `absorbed` to `survivor`; 1 if it was not merged there already.
 
@@ -156,7 +161,8 @@ def _merge(session: Session, *, absorbed: int, survivor: int) -> int:
                     kept.valid_from == HouseholdMember.valid_from,
                 )
             ),
-        )
+        ),
+        execution_options=_SYNC_MATCHED,
     )
     kept_party = aliased(CaseParty)
     session.execute(
@@ -169,14 +175,22 @@ def _merge(session: Session, *, absorbed: int, survivor: int) -> int:
                     kept_party.role == CaseParty.role,
                 )
             ),
-        )
+        ),
+        execution_options=_SYNC_MATCHED,
     )
     for model in (HouseholdMember, CaseParty, PersonTag, PersonSource):
-        session.execute(update(model).where(model.person_id == absorbed).values(person_id=survivor))
+        session.execute(
+            update(model).where(model.person_id == absorbed).values(person_id=survivor),
+            execution_options=_SYNC_MATCHED,
+        )
     session.execute(
-        update(Household).where(Household.head_person_id == absorbed).values(head_person_id=survivor)
+        update(Household).where(Household.head_person_id == absorbed).values(head_person_id=survivor),
+        execution_options=_SYNC_MATCHED,
     )
-    session.execute(update(Person).where(Person.merged_into_id == absorbed).values(merged_into_id=survivor))
+    session.execute(
+        update(Person).where(Person.merged_into_id == absorbed).values(merged_into_id=survivor),
+        execution_options=_SYNC_MATCHED,
+    )
     person.merged_into_id = survivor
     return 1
 
