@@ -31,7 +31,8 @@ class Household(Provenance, Base):
     address: Mapped[str] = mapped_column(String(200))
     division_id: Mapped[int | None] = mapped_column(ForeignKey("divisions.id"), index=True)
     grid_id: Mapped[int | None] = mapped_column(ForeignKey("grids.id"), index=True)
-    head_person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"))
+    # Indexed: merging a person moves the headships it holds, one lookup per merge.
+    head_person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"), index=True)
 
 
 class HouseholdMember(Provenance, Base):
