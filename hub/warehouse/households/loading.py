@@ -3,7 +3,8 @@ affairs' 十星级文明户 ratings and 道德银行 points of the households it
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from sqlalchemy import select, union, update
 from sqlalchemy.orm import Session
@@ -145,53 +146,56 @@ def load_household_ratings(
     *, session: Session, records: Sequence[HouseholdRatingRecord], run: LoadRun
 ) -> LoadResult:
     """Upsert 十星级文明户 ratings; a rating of a household the register never sent is rejected."""
-    known = registered_households(session=session, hh_nos=[r.hh_no for r in records])
-    rows = [
-        with_provenance(
-            {
-                "hh_no": record.hh_no,
-                "year": record.year,
-                "stars": record.stars,
-                "assessed_by": record.assessed_by,
-                "assessed_on": record.assessed_on,
-            },
-            source=record.source,
-            run=run,
-        )
-        for record in records
-        if record.hh_no in known
-    ]
-    written = upsert(session, HouseholdRating, rows, key=("source_system", "source_record_id"))
-    return LoadResult(
-        received=len(records),
-        written_by_table={"household_ratings": written},
-        rejected=_unregistered(records, known),
+    return _load_for_households(
+        session,
+        records,
+        run,
+        HouseholdRating,
+        lambda r: {
+            "hh_no": r.hh_no,
+            "year": r.year,
+            "stars": r.stars,
+            "assessed_by": r.assessed_by,
+            "assessed_on": r.assessed_on,
+        },
     )
 
 
 def load_moral_points(*, session: Session, records: Sequence[MoralPointRecord], run: LoadRun) -> LoadResult:
     """Upsert 道德银行 entries; an entry of a household the register never sent is rejected."""
+    return _load_for_households(
+        session,
+        records,
+        run,
+        MoralPointEntry,
+        lambda r: {
+            "hh_no": r.hh_no,
+            "entry_no": r.entry_no,
+            "recorded_on": r.recorded_on,
+            "reason": r.reason,
+            "points": r.points,
+            "balance": r.balance,
+        },
+    )
+
+
+HouseholdFact = TypeVar("HouseholdFact", HouseholdRatingRecord, MoralPointRecord)
+
+
+def _load_for_households(
+    session: Session,
+    records: Sequence[HouseholdFact],
+    run: LoadRun,
+    model: type[HouseholdRating] | type[MoralPointEntry],
+    content: Callable[[HouseholdFact], dict[str, object]],
+) -> LoadResult:
+    """Upsert records about households by their source record; those of unregistered households go."""
     known = registered_households(session=session, hh_nos=[r.hh_no for r in records])
-    rows = [
-        with_provenance(
-            {
-                "hh_no": record.hh_no,
-                "entry_no": record.entry_no,
-                "recorded_on": record.recorded_on,
-                "reason": record.reason,
-                "points": record.points,
-                "balance": record.balance,
-            },
-            source=record.source,
-            run=run,
-        )
-        for record in records
-        if record.hh_no in known
-    ]
-    written = upsert(session, MoralPointEntry, rows, key=("source_system", "source_record_id"))
+    rows = [with_provenance(content(r), source=r.source, run=run) for r in records if r.hh_no in known]
+    written = upsert(session, model, rows, key=("source_system", "source_record_id"))
     return LoadResult(
         received=len(records),
-        written_by_table={"moral_point_entries": written},
+        written_by_table={model.__tablename__: written},
         rejected=_unregistered(records, known),
     )
 
