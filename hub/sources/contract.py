@@ -20,8 +20,10 @@ from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
+import requests
+
 from hub.errors import RecordRejected
-from hub.sources.http import MalformedResponse
+from hub.sources.http import MalformedResponse, json_body
 
 
 @cache
@@ -49,6 +51,21 @@ def check_page(items: Sequence[object], *, contract: frozenset[str], parsed: Any
             f"and carry {', '.join(sorted(unknown))}, which the contract does not name",
             items if parsed is None else parsed,
         )
+
+
+def json_page(response: requests.Response, *, contract: frozenset[str], items_at: Sequence[str]) -> Any:
+    """A JSON page's body, its items (under the keys `items_at`) checked with `check_page`.
+
+    `MalformedResponse` when the body is not JSON or every item drifted alike; a body of another
+    shape is returned as it is, for the client to judge.
+    """
+    body = json_body(response)
+    items: Any = body
+    for key in items_at:
+        items = items.get(key) if isinstance(items, dict) else None
+    if isinstance(items, list):
+        check_page(items, contract=contract, parsed=body)
+    return body
 
 
 def check_record(item: object, *, contract: frozenset[str], where: str = "") -> None:

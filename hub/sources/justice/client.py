@@ -8,11 +8,9 @@ from collections.abc import Iterator
 from functools import partial
 from typing import Any, cast
 
-import requests
-
 from hub.sources.canonical import Department
-from hub.sources.contract import check_page, contract_fields
-from hub.sources.http import DepartmentHttp, RetryPolicy, Timeouts, json_body, read_with_retries, unavailable
+from hub.sources.contract import contract_fields, json_page
+from hub.sources.http import DepartmentHttp, RetryPolicy, Timeouts, read_with_retries, unavailable
 from hub.sources.justice.records import (
     CorrectionSubjectPayload,
     MediationCasePayload,
@@ -80,7 +78,7 @@ class JusticeClient:
             body = read_with_retries(
                 self._http.department,
                 partial(self._http.request, "GET", path, params=params, auth=self._auth),
-                partial(_page, contract=contract),
+                partial(json_page, contract=contract, items_at=("data", "records")),
             )
             data = body.get("data") if isinstance(body, dict) else None
             if (
@@ -98,12 +96,3 @@ class JusticeClient:
             if not isinstance(total, int) or not data["records"] or page_no >= math.ceil(total / page_size):
                 return
             page_no += 1
-
-
-def _page(response: requests.Response, *, contract: frozenset[str]) -> Any:
-    """The page's body; `MalformedResponse` when it is not JSON or all its records drifted alike."""
-    body = json_body(response)
-    data = body.get("data") if isinstance(body, dict) else None
-    if isinstance(data, dict) and isinstance(data.get("records"), list):
-        check_page(data["records"], contract=contract, parsed=body)
-    return body

@@ -15,7 +15,7 @@ from typing import Any, cast
 import requests
 
 from hub.sources.canonical import Department
-from hub.sources.contract import check_page, contract_fields
+from hub.sources.contract import contract_fields, json_page
 from hub.sources.http import DepartmentHttp, RetryPolicy, Timeouts, json_body, read_with_retries, unavailable
 from hub.sources.paging import unique_by
 from hub.sources.public_security.records import HouseholdPayload, IncidentPayload, household_id, incident_id
@@ -83,7 +83,9 @@ class PublicSecurityClient:
             if cursor is not None:
                 params["cursor"] = cursor
             body = read_with_retries(
-                self._http.department, partial(self._send, path, params), partial(_page, contract=contract)
+                self._http.department,
+                partial(self._send, path, params),
+                partial(json_page, contract=contract, items_at=("data",)),
             )
             if not isinstance(body, dict) or not isinstance(body.get("data"), list):
                 raise unavailable(
@@ -130,11 +132,3 @@ class PublicSecurityClient:
         self._token = token
         self._token_expires = self._clock() + lifetime - min(_EXPIRY_MARGIN, lifetime / 10)
         self.token_fetches += 1
-
-
-def _page(response: requests.Response, *, contract: frozenset[str]) -> Any:
-    """The page's body; `MalformedResponse` when it is not JSON or all its items drifted alike."""
-    body = json_body(response)
-    if isinstance(body, dict) and isinstance(body.get("data"), list):
-        check_page(body["data"], contract=contract, parsed=body)
-    return body

@@ -7,11 +7,9 @@ from collections.abc import Callable, Iterator
 from functools import partial
 from typing import Any, TypeVar, cast
 
-import requests
-
 from hub.sources.canonical import Department
-from hub.sources.contract import check_page, contract_fields
-from hub.sources.http import DepartmentHttp, RetryPolicy, Timeouts, json_body, read_with_retries, unavailable
+from hub.sources.contract import contract_fields, json_page
+from hub.sources.http import DepartmentHttp, RetryPolicy, Timeouts, read_with_retries, unavailable
 from hub.sources.paging import unique_by
 from hub.sources.registry.records import (
     AddressPayload,
@@ -83,7 +81,9 @@ class RegistryClient:
             if updated_since is not None:
                 params["updated_since"] = updated_since.isoformat()
             send = partial(self._http.request, "GET", path, params=params)
-            body = read_with_retries(self._http.department, send, partial(_page, contract=contract))
+            body = read_with_retries(
+                self._http.department, send, partial(json_page, contract=contract, items_at=("items",))
+            )
             if not isinstance(body, dict) or not isinstance(body.get("items"), list):
                 raise unavailable(
                     self._http.department, self._http.url(path), f"sent an unexpected page: {body!r:.200}"
@@ -95,11 +95,3 @@ class RegistryClient:
             total = body.get("total")
             if not items or not isinstance(total, int) or offset >= total:
                 return
-
-
-def _page(response: requests.Response, *, contract: frozenset[str]) -> Any:
-    """The page's body; `MalformedResponse` when it is not JSON or all its items drifted alike."""
-    body = json_body(response)
-    if isinstance(body, dict) and isinstance(body.get("items"), list):
-        check_page(body["items"], contract=contract, parsed=body)
-    return body
