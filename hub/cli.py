@@ -178,7 +178,7 @@ def persons_undo_merge(
     finally:
         engine.dispose()
     restored = ", ".join(map(str, undone.restored_person_ids))
-    republished = sum(report.published for report in reports)
+    republished = sum(report.publish.published for report in reports)
     console.print(
         f"[green]merge {undone.match_id} undone:[/] person(s) {restored} apart from "
         f"{undone.survivor_person_id}; {undone.mentions_returned} mentions and {undone.rows_returned} "

@@ -1,11 +1,17 @@
-"""Moving one source stream into the warehouse, batch by batch, losing nothing.
+"""Moving one source stream into the warehouse in two stages, batch by batch, losing nothing.
 
-Each batch is landed as received (`raw_records`, one row per distinct payload version), and only the
-versions not landed before are mapped and published: an unchanged record costs one hash. A record
-that cannot be mapped, or that the warehouse refuses, goes to quarantine with its rule, reason and
-payload. Landing, publishing, quarantine and the source's cursor commit in one transaction per
-batch, so a run killed mid-way resumes without loss or duplication, and at every commit:
-fetched = unchanged + superseded + published + quarantined.
+`stage`: each fetched batch is landed as received (`raw_records`, one row per distinct payload
+version), and only the versions not landed before are mapped into typed `stg_*` rows: an unchanged
+record costs one hash. A record that cannot be mapped goes to quarantine with its rule, reason and
+payload. Landing, staging, quarantine and the source's cursor commit in one transaction per batch:
+fetched = unchanged + superseded + staged + quarantined.
+
+Between the stages the staging suites check what is pending (`pipelines.quality`).
+
+`publish`: the stream's pending records are loaded into the core tables in the order they were
+staged, and leave staging in the transaction that publishes them; what the warehouse refuses goes
+to quarantine: taken = published + quarantined. A run killed in either stage resumes without loss
+or duplication: landed versions are not staged twice, staged ones wait until published.
 """
 
 from __future__ import annotations
@@ -15,7 +21,8 @@ import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from functools import cached_property
+from typing import Any, Generic, TypeVar, get_type_hints
 
 import orjson
 import structlog
@@ -29,6 +36,8 @@ from hub.sources.canonical import Department, SourceRef
 from hub.sources.contract import check_record, contract_fields
 from hub.warehouse.ingestion.service import QuarantineEntry, RawVersion, land_raw, quarantine
 from hub.warehouse.provenance import LoadResult, LoadRun, Rejection
+from hub.warehouse.staging.service import StagedRecord, discard, pending, sources_of, stage_records
+from hub.warehouse.staging.tables import Layout, layout_of
 
 P = TypeVar("P")
 R = TypeVar("R")
@@ -58,35 +67,43 @@ class Stream(Generic[P, R]):
     def contract_fields(self) -> frozenset[str]:
         return frozenset() if self.payload_type is None else contract_fields(self.payload_type)
 
+    @property
+    def key(self) -> str:
+        return f"{self.department.value}.{self.name}"
+
+    @cached_property
+    def layout(self) -> Layout:
+        """The staging table of the records `map_record` returns (its declared return type)."""
+        return layout_of(get_type_hints(self.map_record)["return"])
+
 
 @dataclass
-class IngestReport:
-    """Counts for one stream in one run; `reconciles` is the zero-loss check."""
+class StageReport:
+    """The stage of one stream in one run; `reconciles`: every fetched record is accounted for."""
 
     stream: str
     fetched: int = 0
     unchanged: int = 0
-    published: int = 0
+    staged: int = 0
     quarantined: int = 0
     superseded: int = 0
-    written_by_table: dict[str, int] = field(default_factory=dict)
+    replaced: int = 0  # pending records of an earlier run a newer version replaced
     high_water: dt.datetime | None = None  # the latest change time among the records fetched
     fields_added: Counter[str] = field(default_factory=Counter)  # not in the contract: records with it
     fields_missing: Counter[str] = field(default_factory=Counter)  # in the contract: records without it
 
     @property
     def reconciles(self) -> bool:
-        return self.fetched == self.unchanged + self.superseded + self.published + self.quarantined
+        return self.fetched == self.unchanged + self.superseded + self.staged + self.quarantined
 
-    def add(self, other: IngestReport) -> None:
+    def add(self, other: StageReport) -> None:
         """Fold in another report of the same stream (e.g. the next batch of a feed)."""
         self.fetched += other.fetched
         self.unchanged += other.unchanged
-        self.published += other.published
+        self.staged += other.staged
         self.quarantined += other.quarantined
         self.superseded += other.superseded
-        for table, count in other.written_by_table.items():
-            self.written_by_table[table] = self.written_by_table.get(table, 0) + count
+        self.replaced += other.replaced
         self.fields_added.update(other.fields_added)
         self.fields_missing.update(other.fields_missing)
 
@@ -94,14 +111,52 @@ class IngestReport:
         return {
             "fetched": self.fetched,
             "unchanged": self.unchanged,
-            "published": self.published,
+            "staged": self.staged,
             "quarantined": self.quarantined,
             "superseded": self.superseded,
+            "replaced_pending": self.replaced,
             "reconciles": self.reconciles,
             "drift.fields_added": _tally(self.fields_added),
             "drift.fields_missing": _tally(self.fields_missing),
+        }
+
+
+@dataclass
+class PublishReport:
+    """The publish stage of one stream in one run: every record taken from staging is accounted for."""
+
+    stream: str
+    taken: int = 0
+    published: int = 0
+    quarantined: int = 0
+    carried_over: int = 0  # taken records an earlier run staged (it stopped before publishing them)
+    written_by_table: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def reconciles(self) -> bool:
+        return self.taken == self.published + self.quarantined
+
+    def metadata(self) -> dict[str, Any]:
+        return {
+            "taken": self.taken,
+            "published": self.published,
+            "quarantined": self.quarantined,
+            "carried_over": self.carried_over,
+            "reconciles": self.reconciles,
             **{f"written.{table}": count for table, count in sorted(self.written_by_table.items())},
         }
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    """Both stages of one stream, run back to back (`ingest`)."""
+
+    stage: StageReport
+    publish: PublishReport
+
+    @property
+    def reconciles(self) -> bool:
+        return self.stage.reconciles and self.publish.reconciles
 
 
 def ingest(
@@ -110,16 +165,33 @@ def ingest(
     run: LoadRun,
     stream: Stream[P, R],
     payloads: Iterable[P],
-    after_batch: Callable[[Session], None] | None = None,
     full_reload: bool = False,
 ) -> IngestReport:
-    """Land every payload and publish the new versions, quarantining what cannot be taken.
+    """Stage the payloads and publish what the stream has pending, without the staging suites.
 
-    `full_reload` processes every fetched version, landed before or not (after a mapping or
+    For work on records that passed the suites before (republishing after a merge is undone) and
+    for tests of the stages themselves; the pipeline runs the suites in between.
+    """
+    staged = stage(engine=engine, run=run, stream=stream, payloads=payloads, full_reload=full_reload)
+    return IngestReport(stage=staged, publish=publish(engine=engine, run=run, stream=stream))
+
+
+def stage(
+    *,
+    engine: Engine,
+    run: LoadRun,
+    stream: Stream[P, R],
+    payloads: Iterable[P],
+    after_batch: Callable[[Session], None] | None = None,
+    full_reload: bool = False,
+) -> StageReport:
+    """Land every payload and stage the new versions, quarantining what cannot be mapped.
+
+    `full_reload` stages every fetched version, landed before or not (after a mapping or
     reference-table change). `after_batch` runs inside each batch's transaction (e.g. to advance
     the source's cursor only together with the rows it covers).
     """
-    report = IngestReport(stream=f"{stream.department.value}.{stream.name}")
+    report = StageReport(stream=stream.key)
     for batch in batched(payloads, BATCH_SIZE):
         report.fetched += len(batch)
         _measure_drift(stream, batch, report)
@@ -128,12 +200,34 @@ def ingest(
             if report.high_water is not None:
                 times.append(report.high_water)
             report.high_water = max(times, default=None)
-        _publish_batch(engine, run, stream, batch, report, after_batch, full_reload)
-    log.info("stream ingested", run_id=run.run_id, **{"stream": report.stream, **report.metadata()})
+        _stage_batch(engine, run, stream, batch, report, after_batch, full_reload)
+    log.info("stream staged", run_id=run.run_id, **{"stream": report.stream, **report.metadata()})
     return report
 
 
-def _measure_drift(stream: Stream[P, R], batch: Sequence[P], report: IngestReport) -> None:
+def publish(*, engine: Engine, run: LoadRun, stream: Stream[P, R]) -> PublishReport:
+    """Load every record the stream has pending in staging into the core tables, oldest first."""
+    report = PublishReport(stream=stream.key)
+    after = 0
+    while True:
+        with transaction(engine) as session:
+            staged = pending(
+                session=session,
+                layout=stream.layout,
+                source_system=stream.department.value,
+                stream=stream.name,
+                after=after,
+                limit=BATCH_SIZE,
+            )
+            if not staged:
+                break
+            _publish_batch(session, run, stream, staged, report)
+        after = staged[-1].staging_id
+    log.info("stream published", run_id=run.run_id, **{"stream": report.stream, **report.metadata()})
+    return report
+
+
+def _measure_drift(stream: Stream[P, R], batch: Sequence[P], report: StageReport) -> None:
     expected = stream.contract_fields
     if not expected:
         return
@@ -148,12 +242,12 @@ def _tally(counts: Counter[str]) -> str:
     return ", ".join(f"{name} ({count})" for name, count in counts.most_common()) or "none"
 
 
-def _publish_batch(
+def _stage_batch(
     engine: Engine,
     run: LoadRun,
     stream: Stream[P, R],
     batch: Sequence[P],
-    report: IngestReport,
+    report: StageReport,
     after_batch: Callable[[Session], None] | None,
     full_reload: bool,
 ) -> None:
@@ -172,27 +266,49 @@ def _publish_batch(
             latest = {version.record_id: (version, payload) for version, payload in fresh}
             report.superseded += len(fresh) - len(latest)
             fresh = list(latest.values())
-        records: list[R] = []
+        mapped: list[tuple[str, R]] = []
         entries: list[QuarantineEntry] = []
         for version, payload in fresh:
             try:
                 record = stream.map_record(payload)
                 # Checked after mapping, so that a field the mapping requires is rejected by its name.
                 check_record(payload, contract=stream.contract_fields)
-                records.append(record)
+                mapped.append((version.payload_hash, record))
             except RecordRejected as rejected:
-                entries.append(_entry(stream, version, rejected.rule, rejected.reason))
-        result = stream.load(session=session, records=records, run=run)
-        versions_by_id = {version.record_id: version for version, _ in fresh}
-        for rejection in result.rejected:
-            entries.append(
-                _entry(stream, versions_by_id[rejection.source.record_id], rejection.rule, rejection.reason)
-            )
+                entries.append(
+                    _entry(stream, version.record_id, version.payload, rejected.rule, rejected.reason)
+                )
+        report.replaced += stage_records(
+            session=session, layout=stream.layout, stream=stream.name, items=mapped, run=run
+        )
         quarantine(session=session, entries=entries, run=run)
         if after_batch is not None:
             after_batch(session)
     report.quarantined += len(entries)
-    report.published += len(records) - len(result.rejected)
+    report.staged += len(mapped)
+
+
+def _publish_batch(
+    session: Session,
+    run: LoadRun,
+    stream: Stream[P, R],
+    staged: Sequence[StagedRecord],
+    report: PublishReport,
+) -> None:
+    result = stream.load(session=session, records=[s.record for s in staged], run=run)
+    rejections = {rejection.source.record_id: rejection for rejection in result.rejected}
+    refused = [s.staging_id for s in staged if s.source_record_id in rejections]
+    entries = [
+        _entry(stream, source.source_record_id, source.payload, rejection.rule, rejection.reason)
+        for source in sources_of(session=session, layout=stream.layout, staging_ids=refused)
+        for rejection in [rejections[source.source_record_id]]
+    ]
+    quarantine(session=session, entries=entries, run=run)
+    discard(session=session, layout=stream.layout, staging_ids=[s.staging_id for s in staged])
+    report.taken += len(staged)
+    report.carried_over += sum(1 for s in staged if s.run_id != run.run_id)
+    report.quarantined += len(refused)
+    report.published += len(staged) - len(refused)
     for table, count in result.written_by_table.items():
         report.written_by_table[table] = report.written_by_table.get(table, 0) + count
 
@@ -205,7 +321,8 @@ def _version(stream: Stream[P, R], payload: P) -> tuple[RawVersion, P]:
     return RawVersion(record_id=record_id, payload_hash=digest, payload=text), payload
 
 
-def _entry(stream: Stream[P, R], version: RawVersion, rule: str, reason: str) -> QuarantineEntry:
-    source = SourceRef(stream.department, version.record_id)
-    rejection = Rejection(source=source, rule=rule, reason=reason)
-    return QuarantineEntry(rejection=rejection, stream=stream.name, payload=version.payload)
+def _entry(
+    stream: Stream[P, R], record_id: str, payload: str | None, rule: str, reason: str
+) -> QuarantineEntry:
+    rejection = Rejection(source=SourceRef(stream.department, record_id), rule=rule, reason=reason)
+    return QuarantineEntry(rejection=rejection, stream=stream.name, payload=payload)

@@ -1,9 +1,14 @@
-"""Data quality in the pipeline: the `data_quality` asset runs every suite, and one blocking check per
-suite says whether its table may flow on.
+"""Data quality in the pipeline: two gates, each with one blocking check per suite.
 
-`data_quality` runs once every source is loaded and persons resolved: it runs the suites in
+`staging_quality` runs once every read is staged and before anything is published: it runs the
+staging suites (`layer: staging`) on every pending record and quarantines the records they find at
+fault (`hub.quality.staging`). Its `suite_stg_<table>` checks fail when a staging table is
+structurally broken; they block every publish asset, so the records wait in staging.
+
+`data_quality` runs once every source is published and persons resolved: it runs the core suites in
 `expectations/` with Great Expectations (imported only when it runs), records results, held-back
-rows and the source reconciliation in the dq_* tables under this Dagster run's id, and writes the
+rows and the source reconciliation in the dq_* tables under this Dagster run's id (beside the staging
+results), and writes the
 auditors' report (HTML, CSV, JSON) to `<var>/reports/quality/latest/` and `…/runs/<run id>/`. It
 materialises even when rules fail, so that the report exists exactly when it matters.
 
@@ -26,6 +31,7 @@ from dagster import (
     AssetChecksDefinition,
     AssetCheckSeverity,
     AssetExecutionContext,
+    AssetsDefinition,
     MaterializeResult,
     MetadataValue,
     asset,
@@ -36,12 +42,15 @@ from sqlalchemy import select
 from hub.db.engine import session_factory
 from hub.quality.report import build_report, write_report
 from hub.quality.results import run_quality
+from hub.quality.staging import check_staged
 from hub.quality.suites import SuiteSpec, load_suites
 from hub.warehouse.quality.models import DqReconciliation, DqResult, DqRun
 from pipelines.assets.cases import case_links
+from pipelines.assets.common import STAGING_GATE
 from pipelines.assets.persons import person_resolution
 from pipelines.assets.registry import grid_registry
 from pipelines.resources import WarehouseResource
+from pipelines.streams import SOURCES
 
 
 def report_root(context: AssetExecutionContext) -> Path:
@@ -49,7 +58,24 @@ def report_root(context: AssetExecutionContext) -> Path:
     return Path(context.instance.root_directory).resolve().parent / "reports" / "quality"
 
 
-@asset(group_name="quality", deps=[grid_registry, person_resolution, case_links])
+@asset(key=STAGING_GATE, group_name="quality", deps=[source.stage for source in SOURCES])
+def staging_quality(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult[None]:
+    """Check every pending record with the staging suites; quarantine the records they fail."""
+    with warehouse.engine() as engine:
+        gate = check_staged(engine=engine, run_id=context.run.run_id)
+    suites = gate.quality.suites
+    return MaterializeResult(
+        metadata={
+            "suites": len(suites),
+            "rows_checked": sum(s.row_count for s in suites),
+            "records_held_back": sum(gate.held_back.values()),
+            **{f"held_back.{stream}": count for stream, count in sorted(gate.held_back.items())},
+            "broken_tables": ", ".join(gate.broken_tables) or "none",
+        }
+    )
+
+
+@asset(group_name="quality", deps=[grid_registry.publish, person_resolution, case_links])
 def data_quality(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult[None]:
     """Run every suite on the warehouse, record the results, and write the auditors' report."""
     run_id = context.run.run_id
@@ -79,11 +105,11 @@ def data_quality(context: AssetExecutionContext, warehouse: WarehouseResource) -
     )
 
 
-def suite_check(suite: SuiteSpec) -> AssetChecksDefinition:
-    """A blocking check that the suite's table is not structurally broken in this run."""
+def suite_check(suite: SuiteSpec, asset: AssetsDefinition) -> AssetChecksDefinition:
+    """A blocking check, on the gate that ran the suite, that its table is not structurally broken."""
 
     @asset_check(
-        asset=data_quality,
+        asset=asset,
         name=f"suite_{suite.table}",
         blocking=True,
         description=f"expectations/{suite.path.name}: {len(suite.rules)} rules on {suite.table}",
@@ -95,20 +121,18 @@ def suite_check(suite: SuiteSpec) -> AssetChecksDefinition:
                 .join(DqRun, DqRun.id == DqResult.dq_run_id)
                 .where(DqRun.run_id == context.run.run_id, DqResult.table_name == suite.table)
             ).all()
-            held = sum(r.unexpected_count or 0 for r in results if r.level == "row" and not r.success)
-            rows = max((r.element_count or 0 for r in results), default=0)
         broken = [r.rule for r in results if not r.success and (r.level == "batch" or r.exception)]
-        failing_rows = [r.rule for r in results if not r.success and r.level == "row" and not r.exception]
-        too_many = bool(rows) and held / rows > suite.max_row_failure_rate
-        passed = bool(results) and not broken and not too_many
+        failing_rows = [r for r in results if not r.success and r.level == "row" and not r.exception]
+        passed = bool(results) and not any(r.suite_broken for r in results)
         return AssetCheckResult(
             passed=passed,
             severity=AssetCheckSeverity.ERROR if not passed else AssetCheckSeverity.WARN,
             metadata={
                 "rules": len(results),
                 "batch_failures": ", ".join(broken) or "none",
-                "rules_holding_rows": ", ".join(failing_rows) or "none",
-                "row_failures": held,
+                "rules_holding_rows": ", ".join(r.rule for r in failing_rows) or "none",
+                "row_failures": sum(r.unexpected_count or 0 for r in failing_rows),
+                "table_rows": max((r.table_rows or 0 for r in results), default=0),
                 "suite_version": suite.version,
             },
         )
@@ -133,8 +157,9 @@ def sources_reconcile(context: AssetCheckExecutionContext, warehouse: WarehouseR
     )
 
 
-quality_assets = [data_quality]
+quality_assets = [staging_quality, data_quality]
 quality_checks: list[AssetChecksDefinition] = [
-    *(suite_check(suite) for suite in load_suites()),
+    *(suite_check(suite, staging_quality) for suite in load_suites(layer="staging")),
+    *(suite_check(suite, data_quality) for suite in load_suites(layer="core")),
     sources_reconcile,
 ]

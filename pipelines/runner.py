@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from hub.config import Settings
-from pipelines.definitions import all_assets, all_checks, source_assets
+from pipelines.definitions import all_assets, all_checks, stage_assets
 from pipelines.resources import resources_from_settings
 
 POLL_SECONDS = 0.25
@@ -74,7 +74,7 @@ def run_all_assets(
                 # The run's events are kept in the instance; the console shows progress and warnings.
                 run_config={
                     "loggers": {"console": {"config": {"log_level": "WARNING"}}},
-                    "ops": {a.op.name: {"config": {"full_reload": full_reload}} for a in source_assets},
+                    "ops": {a.op.name: {"config": {"full_reload": full_reload}} for a in stage_assets},
                 },
                 raise_on_error=False,
             )

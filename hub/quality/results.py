@@ -10,7 +10,7 @@ from typing import Any
 
 import orjson
 import structlog
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
 from hub.db.engine import transaction
@@ -48,37 +48,44 @@ def run_quality(
     engine: Engine,
     run_id: str | None = None,
     trigger: str = "cli",
+    layer: str = "core",
     suites: Sequence[SuiteSpec] | None = None,
     today: dt.date | None = None,
 ) -> QualityRunOutcome:
-    """Run every suite against the warehouse, reconcile the sources, and record it all."""
+    """Run a layer's suites against the warehouse and record them.
+
+    The core layer also reconciles the sources (every landed record published or quarantined);
+    the staging layer runs before anything is published, when that cannot hold yet.
+    """
     started = dt.datetime.now(dt.UTC)
-    outcomes = tuple(run_suites(engine=engine, suites=suites or load_suites(), today=today))
+    chosen = suites if suites is not None else load_suites(layer=layer)
+    outcomes = tuple(run_suites(engine=engine, suites=chosen, today=today))
     with transaction(engine) as session:
-        reconciliation = tuple(reconcile_sources(session=session))
+        reconciliation = tuple(reconcile_sources(session=session)) if layer == "core" else None
         dq_run = record_run(
             session=session,
             engine=engine,
             run_id=run_id or uuid.uuid4().hex,
             trigger=trigger,
             started_at=started,
+            layer=layer,
             suites=outcomes,
             reconciliation=reconciliation,
         )
-    status = run_status(outcomes, reconciliation)
     log.info(
         "quality run recorded",
         run_id=dq_run.run_id,
-        status=status,
+        layer=layer,
+        status=dq_run.status,
         rows_failed=dq_run.rows_failed,
         expectations_failed=dq_run.expectations_failed,
     )
     return QualityRunOutcome(
         dq_run_id=dq_run.id,
         run_id=dq_run.run_id,
-        status=status,
+        status=run_status(outcomes, reconciliation or ()),
         suites=outcomes,
-        reconciliation=reconciliation,
+        reconciliation=reconciliation or (),
     )
 
 
@@ -90,49 +97,81 @@ def record_run(
     trigger: str,
     started_at: dt.datetime,
     suites: Sequence[SuiteOutcome],
-    reconciliation: Sequence[StreamReconciliation],
+    layer: str = "core",
+    reconciliation: Sequence[StreamReconciliation] | None = None,
 ) -> DqRun:
-    """Write one run's results, failing rows and reconciliation; a run id already recorded is
-    replaced (a retried Dagster step records its run once)."""
-    existing = session.scalar(select(DqRun).where(DqRun.run_id == run_id))
-    if existing is not None:
-        session.delete(existing)
+    """Write one layer's results and failing rows (and the reconciliation, when given) into the
+    run's `dq_runs` row, then recompute the run's totals and status over every layer it holds.
+
+    A layer recorded again for the same run (a retried Dagster step) replaces what it wrote before.
+    """
+    run = session.scalar(select(DqRun).where(DqRun.run_id == run_id))
+    if run is None:
+        run = DqRun(
+            run_id=run_id,
+            trigger=trigger,
+            started_at=started_at,
+            finished_at=started_at,
+            gx_version=gx_version(),
+            **dict.fromkeys(_TOTALS, 0),
+            status="passed",
+        )
+        session.add(run)
         session.flush()
-    results = [o for s in suites for o in s.outcomes]
-    run = DqRun(
-        run_id=run_id,
-        trigger=trigger,
-        started_at=started_at,
-        finished_at=dt.datetime.now(dt.UTC),
-        status=run_status(suites, reconciliation),
-        suites=len(suites),
-        expectations=len(results) + sum(1 for s in suites if s.error),
-        expectations_failed=sum(1 for o in results if not o.success) + sum(1 for s in suites if s.error),
-        rows_checked=sum(s.row_count for s in suites),
-        rows_failed=sum(len(s.failing_row_ids) for s in suites),
-        gx_version=gx_version(),
-    )
-    session.add(run)
-    session.flush()
+    else:
+        session.execute(delete(DqResult).where(DqResult.dq_run_id == run.id, DqResult.layer == layer))
     flagged: dict[tuple[str, str], int] = {}
     for suite in suites:
         _record_suite(session, engine, run, suite, flagged)
-    for stream in reconciliation:
-        session.add(
-            DqReconciliation(
-                dq_run_id=run.id,
-                source_system=stream.source_system,
-                stream=stream.stream,
-                landed=stream.landed,
-                published=stream.published,
-                quarantined=stream.quarantined,
-                unaccounted=stream.unaccounted,
-                flagged=flagged.get((stream.source_system, stream.stream), 0),
-                reconciles=stream.reconciles,
+    if reconciliation is not None:
+        session.execute(delete(DqReconciliation).where(DqReconciliation.dq_run_id == run.id))
+        for stream in reconciliation:
+            session.add(
+                DqReconciliation(
+                    dq_run_id=run.id,
+                    source_system=stream.source_system,
+                    stream=stream.stream,
+                    landed=stream.landed,
+                    published=stream.published,
+                    quarantined=stream.quarantined,
+                    unaccounted=stream.unaccounted,
+                    flagged=flagged.get((stream.source_system, stream.stream), 0),
+                    reconciles=stream.reconciles,
+                )
             )
-        )
+    session.flush()
+    _total(session, run)
+    run.finished_at = dt.datetime.now(dt.UTC)
     session.flush()
     return run
+
+
+_TOTALS = ("suites", "expectations", "expectations_failed", "rows_checked", "rows_failed")
+
+
+def _total(session: Session, run: DqRun) -> None:
+    """The run's totals and status from every result and reconciliation row it holds."""
+    results = session.execute(
+        select(DqResult.suite, DqResult.success, DqResult.suite_broken, DqResult.table_rows).where(
+            DqResult.dq_run_id == run.id
+        )
+    ).all()
+    rows_by_suite = {suite: rows or 0 for suite, _, _, rows in results}
+    failed_rows = session.execute(
+        select(DqFailure.table_name, DqFailure.row_id).where(DqFailure.dq_run_id == run.id).distinct()
+    ).all()
+    reconciles = session.scalars(
+        select(DqReconciliation.reconciles).where(DqReconciliation.dq_run_id == run.id)
+    ).all()
+    run.suites = len(rows_by_suite)
+    run.expectations = len(results)
+    run.expectations_failed = sum(1 for _, success, _, _ in results if not success)
+    run.rows_checked = sum(rows_by_suite.values())
+    run.rows_failed = len(failed_rows)
+    if any(broken for _, _, broken, _ in results) or not all(reconciles):
+        run.status = "failed"
+    else:
+        run.status = "warned" if run.expectations_failed else "passed"
 
 
 def _record_suite(
@@ -158,6 +197,8 @@ def _record_suite(
                 observed_value=None,
                 reason="the suite could not run on its table",
                 exception=suite.error,
+                table_rows=0,
+                suite_broken=True,
             )
         )
         return
@@ -181,6 +222,8 @@ def _record_suite(
             observed_value=None if outcome.observed_value is None else _json(outcome.observed_value),
             reason=outcome.rule.reason,
             exception=outcome.exception,
+            table_rows=suite.row_count,
+            suite_broken=suite.structurally_broken,
         )
         session.add(result)
         session.flush()

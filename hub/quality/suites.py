@@ -3,7 +3,8 @@
 Each file is an `ExpectationSuite` as GX serialises it (`name`, `expectations` with `type`,
 `kwargs`, `meta`), so GX loads it unchanged; the hub reads its own keys from `meta`:
 
-* suite `meta.hub`: `table` (what to check), `layer` (`core`, later `staging`), `version` (bump on
+* suite `meta.hub`: `table` (what to check), `layer` (`staging`: checked before publishing, failing
+  records are quarantined; `core`: checked after, failing rows are held back), `version` (bump on
   every edit: results record it), `row_id` (the column naming a row, `id`), `max_row_failure_rate`
   (above it a table counts as structurally broken, not as a few bad rows);
 * expectation `meta`: `rule` (a stable name, `persons.id_number_checksum`), `reason` (what a failing
@@ -120,14 +121,20 @@ def load_suite(path: Path) -> SuiteSpec:
     )
 
 
-def load_suites(directory: Path | None = None) -> tuple[SuiteSpec, ...]:
-    """Every suite file in `directory` (default `expectations/`), by file name."""
+LAYERS = ("staging", "core")
+
+
+def load_suites(directory: Path | None = None, *, layer: str | None = None) -> tuple[SuiteSpec, ...]:
+    """Every suite file in `directory` (default `expectations/`), by file name; only `layer`'s if given."""
     folder = directory or EXPECTATIONS_DIR
     suites = tuple(load_suite(path) for path in sorted(folder.glob("*.json")))
     tables = [s.table for s in suites]
     if len(set(tables)) != len(tables):
         raise InvalidSuite(f"{folder}: more than one suite per table")
-    return suites
+    unknown = sorted({s.layer for s in suites} - set(LAYERS))
+    if unknown:
+        raise InvalidSuite(f"{folder}: unknown layers {unknown}; a suite is {' or '.join(LAYERS)}")
+    return tuple(s for s in suites if layer is None or s.layer == layer)
 
 
 def suite_parameters(names: Iterable[str], *, today: dt.date) -> dict[str, Any]:

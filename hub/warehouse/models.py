@@ -1,4 +1,5 @@
-"""Every warehouse table, imported in one place so that metadata (and Alembic) sees them all."""
+"""Every warehouse table, imported in one place so that metadata (and Alembic) sees them all
+(the `stg_*` tables are generated from the canonical records when their module is imported)."""
 
 from hub.db.base import Base
 from hub.warehouse.access.models import AccessLogEntry
@@ -9,11 +10,13 @@ from hub.warehouse.households.models import Household, HouseholdMember, Househol
 from hub.warehouse.ingestion.models import QuarantinedRecord, RawRecord, SourceCursor
 from hub.warehouse.persons.models import Person, PersonMatch, PersonMatchReview, PersonSource
 from hub.warehouse.quality.models import DqFailure, DqReconciliation, DqResult, DqRun
+from hub.warehouse.staging.tables import LAYOUTS as STAGING_LAYOUTS
 from hub.warehouse.tags.models import PersonTag
 
 metadata = Base.metadata
 
 __all__ = [
+    "STAGING_LAYOUTS",
     "AccessLogEntry",
     "Case",
     "CaseEvent",

@@ -13,7 +13,12 @@ from pipelines.resources import WarehouseResource
 
 @asset(
     group_name="cases",
-    deps=[public_security_incidents, civil_affairs_assistance, justice_mediation_cases, petitions_feed],
+    deps=[
+        public_security_incidents.publish,
+        civil_affairs_assistance.publish,
+        justice_mediation_cases.publish,
+        petitions_feed.publish,
+    ],
 )
 def case_links(warehouse: WarehouseResource) -> MaterializeResult[None]:
     """Point each case's references (a petition referred to mediation …) at the case they name."""

@@ -5,7 +5,7 @@ from hub.sources.civil_affairs import mapping, records
 from hub.warehouse.cases.loading import load_cases
 from hub.warehouse.households.loading import load_household_ratings, load_moral_points
 from hub.warehouse.tags.loading import load_tags
-from pipelines.assets.common import source_asset
+from pipelines.assets.common import incremental_source
 from pipelines.assets.public_security import public_security_households
 from pipelines.assets.registry import grid_registry
 from pipelines.ingest import Stream
@@ -49,7 +49,7 @@ MORAL_POINTS = Stream(
 )
 
 
-civil_affairs_benefits = source_asset(
+civil_affairs_benefits = incremental_source(
     name="civil_affairs_benefits",
     stream=BENEFITS,
     resource="civil_affairs",
@@ -58,7 +58,7 @@ civil_affairs_benefits = source_asset(
     description="低保, 特困, disability and left-behind registrations as person tags.",
     deps=[grid_registry, public_security_households],
 )
-civil_affairs_assistance = source_asset(
+civil_affairs_assistance = incremental_source(
     name="civil_affairs_assistance",
     stream=ASSISTANCE,
     resource="civil_affairs",
@@ -66,7 +66,7 @@ civil_affairs_assistance = source_asset(
     description="Temporary-assistance applications as cases of kind `assistance`.",
     deps=[grid_registry, public_security_households],
 )
-civil_affairs_household_ratings = source_asset(
+civil_affairs_household_ratings = incremental_source(
     name="civil_affairs_household_ratings",
     stream=HOUSEHOLD_RATINGS,
     resource="civil_affairs",
@@ -75,7 +75,7 @@ civil_affairs_household_ratings = source_asset(
     # After the register: a rating of a household it never sent is quarantined.
     deps=[public_security_households],
 )
-civil_affairs_moral_points = source_asset(
+civil_affairs_moral_points = incremental_source(
     name="civil_affairs_moral_points",
     stream=MORAL_POINTS,
     resource="civil_affairs",

@@ -1,4 +1,9 @@
-"""What every source asset shares: one factory, the retry policy, incremental reads, metadata.
+"""What every department read shares: two assets per read, the retry policy, incremental reads, metadata.
+
+A read is a staging asset (`staging/<name>`: ask the department, land, map, stage — in the
+department's concurrency pool, retried when the department fails) and a publish asset (`<name>`:
+load what the read staged into the core tables). Between them the `staging_quality` gate runs
+the staging suites on everything pending, so nothing is published that they have not checked.
 
 Dagster checks the `context` annotation of the asset the factory builds: no postponed annotations.
 """
@@ -6,10 +11,12 @@ Dagster checks the `context` annotation of the asset the factory builds: no post
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import closing
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
 
 from dagster import (
     AssetExecutionContext,
+    AssetKey,
     AssetsDefinition,
     Backoff,
     Config,
@@ -24,7 +31,7 @@ from sqlalchemy import Engine
 from hub.db.engine import transaction
 from hub.warehouse.ingestion.service import advance_cursor, get_cursor
 from hub.warehouse.provenance import LoadRun
-from pipelines.ingest import IngestReport, Stream, ingest
+from pipelines.ingest import StageReport, Stream, publish, stage
 
 P = TypeVar("P")
 R = TypeVar("R")
@@ -42,56 +49,101 @@ class IngestConfig(Config):
     )
 
 
-def source_asset(
+STAGE_PREFIX = "staging"
+STAGING_GATE = AssetKey("staging_quality")
+
+
+@dataclass(frozen=True)
+class SourceAssets:
+    """One department read: the asset staging it and the asset publishing it."""
+
+    stage: AssetsDefinition
+    publish: AssetsDefinition
+
+
+# Reads the department (its client), stages into the warehouse (engine) for a run, per config.
+StageRead = Callable[[Any, Engine, LoadRun, IngestConfig], list[StageReport]]
+
+
+def source_assets(
+    *,
+    name: str,
+    resource: str,
+    streams: Sequence[Stream[Any, Any]],
+    read: StageRead,
+    description: str,
+    deps: Sequence[SourceAssets] = (),
+) -> SourceAssets:
+    """The staging and publish assets of a read of `streams` from the department `resource`.
+
+    `resource` names the department's resource (its group and concurrency pool too); `read` stages
+    the streams; `deps` are reads whose records must be published first (a case needs its grid).
+    """
+
+    @asset(
+        key=AssetKey([STAGE_PREFIX, name]),
+        group_name=resource,
+        pool=resource,
+        retry_policy=SOURCE_RETRY,
+        description=f"Staging: {description}",
+        required_resource_keys={resource, "warehouse"},
+    )
+    def stage_read(context: AssetExecutionContext, config: IngestConfig) -> MaterializeResult[None]:
+        department = getattr(context.resources, resource)
+        with context.resources.warehouse.engine() as engine, closing(department.client()) as client:
+            reports = read(client, engine, LoadRun(context.run.run_id), config)
+        return materialization(*reports)
+
+    @asset(
+        name=name,
+        group_name=resource,
+        deps=[stage_read, STAGING_GATE, *(d.publish for d in deps)],
+        description=description,
+        required_resource_keys={"warehouse"},
+    )
+    def publish_read(context: AssetExecutionContext) -> MaterializeResult[None]:
+        run = LoadRun(context.run.run_id)
+        with context.resources.warehouse.engine() as engine:
+            reports = [publish(engine=engine, run=run, stream=stream) for stream in streams]
+        return materialization(*reports)
+
+    return SourceAssets(stage=stage_read, publish=publish_read)
+
+
+def incremental_source(
     *,
     name: str,
     stream: Stream[Any, Any],
     resource: str,
     fetch: Callable[[Any, dt.datetime | None], Iterable[Any]],
     description: str,
-    deps: Sequence[AssetsDefinition] = (),
-) -> AssetsDefinition:
-    """An asset reading one stream of a department incrementally into the warehouse.
+    deps: Sequence[SourceAssets] = (),
+) -> SourceAssets:
+    """A read of one stream since its watermark; `fetch` asks the client for what changed since a
+    moment (None: everything)."""
 
-    `resource` names the department's resource (its group and concurrency pool too); `fetch` asks
-    its client for what changed since a moment (None: everything).
-    """
+    def read(client: Any, engine: Engine, run: LoadRun, config: IngestConfig) -> list[StageReport]:
+        report = stage_incrementally(
+            engine=engine, run=run, stream=stream, config=config, fetch=lambda since: fetch(client, since)
+        )
+        return [report]
 
-    @asset(
-        name=name,
-        group_name=resource,
-        pool=resource,
-        deps=list(deps),
-        retry_policy=SOURCE_RETRY,
-        description=description,
-        required_resource_keys={resource, "warehouse"},
+    return source_assets(
+        name=name, resource=resource, streams=[stream], read=read, description=description, deps=deps
     )
-    def read_stream(context: AssetExecutionContext, config: IngestConfig) -> MaterializeResult[None]:
-        department = getattr(context.resources, resource)
-        with context.resources.warehouse.engine() as engine, closing(department.client()) as client:
-            report = ingest_incrementally(
-                engine=engine,
-                run=LoadRun(context.run.run_id),
-                stream=stream,
-                config=config,
-                fetch=lambda since: fetch(client, since),
-            )
-        return materialization(report)
-
-    return read_stream
 
 
-def ingest_incrementally(
+def stage_incrementally(
     *,
     engine: Engine,
     run: LoadRun,
     stream: Stream[P, R],
     config: IngestConfig,
     fetch: Callable[[dt.datetime | None], Iterable[P]],
-) -> IngestReport:
-    """Fetch what changed since the stream's watermark, ingest it, then advance the watermark."""
+) -> StageReport:
+    """Fetch what changed since the stream's watermark, stage it, then advance the watermark."""
     since = None if config.full_reload else _watermark(engine, stream)
-    report = ingest(
+    report = stage(
         engine=engine, run=run, stream=stream, payloads=fetch(since), full_reload=config.full_reload
     )
     _save_watermark(engine, stream, report, run)
@@ -104,7 +156,7 @@ def _watermark(engine: Engine, stream: Stream[P, R]) -> dt.datetime | None:
     return dt.datetime.fromisoformat(cursor) if cursor else None
 
 
-def _save_watermark(engine: Engine, stream: Stream[P, R], report: IngestReport, run: LoadRun) -> None:
+def _save_watermark(engine: Engine, stream: Stream[P, R], report: StageReport, run: LoadRun) -> None:
     """Advance the stream's watermark once every batch of the read has committed.
 
     Departments filter "changed since" inclusively, so the next read starts at the latest change
@@ -122,7 +174,14 @@ def _save_watermark(engine: Engine, stream: Stream[P, R], report: IngestReport, 
         )
 
 
-def materialization(*reports: IngestReport) -> MaterializeResult[None]:
+class StreamReport(Protocol):
+    @property
+    def stream(self) -> str: ...
+
+    def metadata(self) -> dict[str, Any]: ...
+
+
+def materialization(*reports: StreamReport) -> MaterializeResult[None]:
     """Metadata per stream (`households.fetched` …), which the `reconciles` check reads."""
     metadata: dict[str, object] = {}
     for report in reports:

@@ -4,7 +4,7 @@ from hub.sources.canonical import Department
 from hub.sources.justice import mapping, records
 from hub.warehouse.cases.loading import load_cases
 from hub.warehouse.tags.loading import load_tags
-from pipelines.assets.common import source_asset
+from pipelines.assets.common import incremental_source
 from pipelines.assets.public_security import public_security_households
 from pipelines.assets.registry import grid_registry
 from pipelines.ingest import Stream
@@ -29,7 +29,7 @@ CORRECTION_SUBJECTS = Stream(
 )
 
 
-justice_mediation_cases = source_asset(
+justice_mediation_cases = incremental_source(
     name="justice_mediation_cases",
     stream=MEDIATION_CASES,
     resource="justice",
@@ -37,7 +37,7 @@ justice_mediation_cases = source_asset(
     description="People's mediation cases (人民调解) with levels, results and the petitions they came from.",
     deps=[grid_registry, public_security_households],
 )
-justice_correction_subjects = source_asset(
+justice_correction_subjects = incremental_source(
     name="justice_correction_subjects",
     stream=CORRECTION_SUBJECTS,
     resource="justice",

@@ -15,13 +15,13 @@ from pipelines.resources import WarehouseResource
 @asset(
     group_name="persons",
     deps=[
-        public_security_households,
-        public_security_incidents,
-        civil_affairs_benefits,
-        civil_affairs_assistance,
-        justice_mediation_cases,
-        justice_correction_subjects,
-        petitions_feed,
+        public_security_households.publish,
+        public_security_incidents.publish,
+        civil_affairs_benefits.publish,
+        civil_affairs_assistance.publish,
+        justice_mediation_cases.publish,
+        justice_correction_subjects.publish,
+        petitions_feed.publish,
     ],
 )
 def person_resolution(

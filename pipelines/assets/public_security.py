@@ -4,7 +4,7 @@ from hub.sources.canonical import Department
 from hub.sources.public_security import mapping, records
 from hub.warehouse.cases.loading import load_cases
 from hub.warehouse.households.loading import load_households
-from pipelines.assets.common import source_asset
+from pipelines.assets.common import incremental_source
 from pipelines.assets.registry import grid_registry
 from pipelines.ingest import Stream
 
@@ -28,7 +28,7 @@ INCIDENTS = Stream(
 )
 
 
-public_security_households = source_asset(
+public_security_households = incremental_source(
     name="public_security_households",
     stream=HOUSEHOLDS,
     resource="public_security",
@@ -36,7 +36,7 @@ public_security_households = source_asset(
     description="Households, members and persons from the household register (户籍), placed in grids.",
     deps=[grid_registry],
 )
-public_security_incidents = source_asset(
+public_security_incidents = incremental_source(
     name="public_security_incidents",
     stream=INCIDENTS,
     resource="public_security",

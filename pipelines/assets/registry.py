@@ -1,19 +1,17 @@
 """综治中心 grid registry: divisions, grids, workers and address rules, the hub's master data."""
 
 from collections.abc import Callable, Iterable
-from contextlib import closing
 from typing import Any
 
-from dagster import AssetExecutionContext, MaterializeResult, asset
+from sqlalchemy import Engine
 
 from hub.sources.canonical import Department
 from hub.sources.registry import mapping, records
 from hub.warehouse.divisions.loading import load_divisions
 from hub.warehouse.grids.loading import load_grid_addresses, load_grid_workers, load_grids
 from hub.warehouse.provenance import LoadRun
-from pipelines.assets.common import SOURCE_RETRY, IngestConfig, materialization
-from pipelines.ingest import Stream, ingest
-from pipelines.resources import RegistryResource, WarehouseResource
+from pipelines.assets.common import IngestConfig, source_assets
+from pipelines.ingest import StageReport, Stream, stage
 
 DIVISIONS = Stream(
     Department.REGISTRY,
@@ -49,29 +47,25 @@ ADDRESSES = Stream(
 )
 
 
-@asset(
-    group_name="registry",
-    pool="registry",
-    retry_policy=SOURCE_RETRY,
+def _read_registry(client: Any, engine: Engine, run: LoadRun, config: IngestConfig) -> list[StageReport]:
+    """The registry serves whole tables (no change filter): every read stages what changed."""
+    reads: list[tuple[Stream[Any, Any], Callable[[], Iterable[Any]]]] = [
+        (DIVISIONS, client.iter_divisions),
+        (GRIDS, client.iter_grids),
+        (GRID_WORKERS, client.iter_grid_workers),
+        (ADDRESSES, client.iter_addresses),
+    ]
+    return [
+        stage(engine=engine, run=run, stream=stream, payloads=fetch(), full_reload=config.full_reload)
+        for stream, fetch in reads
+    ]
+
+
+grid_registry = source_assets(
+    name="grid_registry",
+    resource="registry",
+    # Parents before children: grids need their divisions, workers and addresses their grids.
+    streams=[DIVISIONS, GRIDS, GRID_WORKERS, ADDRESSES],
+    read=_read_registry,
     description="Divisions, grids, workers, address → grid",
 )
-def grid_registry(
-    context: AssetExecutionContext,
-    config: IngestConfig,
-    registry: RegistryResource,
-    warehouse: WarehouseResource,
-) -> MaterializeResult[None]:
-    run = LoadRun(run_id=context.run.run_id)
-    with warehouse.engine() as engine, closing(registry.client()) as client:
-        # Parents before children: grids need their divisions, workers and addresses their grids.
-        reads: list[tuple[Stream[Any, Any], Callable[[], Iterable[Any]]]] = [
-            (DIVISIONS, client.iter_divisions),
-            (GRIDS, client.iter_grids),
-            (GRID_WORKERS, client.iter_grid_workers),
-            (ADDRESSES, client.iter_addresses),
-        ]
-        reports = [
-            ingest(engine=engine, run=run, stream=stream, payloads=fetch(), full_reload=config.full_reload)
-            for stream, fetch in reads
-        ]
-    return materialization(*reports)

@@ -55,10 +55,8 @@ def test_incremental_run_after_advance_publishes_exactly_the_changes(
     expected = changed_records(golden_county, advance_county(golden_county, days=DAYS))
     assert sum(expected.values()) > 0, "twenty simulated days bring new and changed records"
     for stream, (asset, name) in INCREMENTAL.items():
-        metadata = result.metadata[asset]
-        taken = (
-            metadata[f"{name}.published"] + metadata[f"{name}.quarantined"] + metadata[f"{name}.superseded"]
-        )
+        metadata = result.metadata[f"staging/{asset}"]
+        taken = metadata[f"{name}.staged"] + metadata[f"{name}.quarantined"] + metadata[f"{name}.superseded"]
         assert taken == expected[stream], (stream, metadata)
     # Reading everything again from the start finds nothing the incremental run missed.
     assert warehouse_rows(database_url) == after_incremental

@@ -1,8 +1,9 @@
-"""`ingest`: batch by batch, atomically, so a run killed mid-way resumes without loss or duplicates."""
+"""The two stages, batch by batch, atomically: a run killed in either resumes without loss or duplicates."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -11,10 +12,11 @@ from sqlalchemy import Engine
 from hub.errors import SourceUnavailable
 from hub.simulator.departments.public_security import household_records
 from hub.simulator.model import County
+from hub.warehouse.households.loading import load_households
 from hub.warehouse.provenance import LoadRun
 from pipelines import ingest as ingest_module
 from pipelines.assets.public_security import HOUSEHOLDS
-from pipelines.ingest import ingest
+from pipelines.ingest import ingest, publish, stage
 from tests.support.snapshot import warehouse_rows
 
 
@@ -40,8 +42,37 @@ def test_a_killed_run_resumes_without_loss_or_duplicates(
     committed = warehouse_rows(database_url)
     resumed = ingest(engine=engine, run=LoadRun("resumed"), stream=HOUSEHOLDS, payloads=iter(payloads))
 
-    assert len(committed["households"]) == 200  # two whole batches; the third died with the run
-    assert resumed.reconciles and resumed.unchanged == 200
-    assert resumed.published == len(payloads) - 200
+    assert committed["households"] == []  # nothing is published before the whole read is staged
+    assert resumed.reconciles and resumed.stage.unchanged == 200  # two whole batches; the third died
+    # The two batches staged by the killed run wait in staging and are published with the rest.
+    assert resumed.publish.published == len(payloads) and resumed.publish.carried_over == 200
     households = warehouse_rows(database_url)["households"]  # rows of (id, hh_no, …)
+    assert sorted(row[1] for row in households) == sorted(h.hh_no for h in golden_county.households)
+
+
+def test_a_run_killed_while_publishing_leaves_the_rest_staged_for_the_next(
+    golden_county: County, engine: Engine, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ingest_module, "BATCH_SIZE", 100)
+    payloads = served_households(golden_county)
+    staged = stage(engine=engine, run=LoadRun("killed"), stream=HOUSEHOLDS, payloads=payloads)
+    loads = 0
+
+    def dies_on_the_third_batch(**kwargs: Any) -> Any:
+        nonlocal loads
+        loads += 1
+        if loads == 3:
+            raise SourceUnavailable("the warehouse went away (the run is killed here)")
+        return load_households(**kwargs)
+
+    killed = replace(HOUSEHOLDS, load=dies_on_the_third_batch)
+    with pytest.raises(SourceUnavailable):
+        publish(engine=engine, run=LoadRun("killed"), stream=killed)
+    published_before = len(warehouse_rows(database_url)["households"])
+    resumed = ingest(engine=engine, run=LoadRun("resumed"), stream=HOUSEHOLDS, payloads=iter(payloads))
+
+    assert staged.staged == len(payloads) and published_before == 200
+    assert resumed.stage.unchanged == len(payloads) and resumed.stage.staged == 0
+    assert resumed.publish.published == resumed.publish.carried_over == len(payloads) - 200
+    households = warehouse_rows(database_url)["households"]
     assert sorted(row[1] for row in households) == sorted(h.hh_no for h in golden_county.households)

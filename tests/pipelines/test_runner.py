@@ -10,16 +10,20 @@ from tests.conftest import LoadedWarehouse
 from tests.support.snapshot import warehouse_rows
 from tests.support.warehouse import ingest_county
 
-STREAM_ASSETS = {
+READS = {
     "grid_registry",
     "public_security_households",
     "public_security_incidents",
     "civil_affairs_benefits",
     "civil_affairs_assistance",
+    "civil_affairs_household_ratings",
+    "civil_affairs_moral_points",
     "justice_mediation_cases",
     "justice_correction_subjects",
     "petitions_feed",
 }
+# Each read is two assets: staging (fetch, land, map, stage) and publishing.
+STREAM_ASSETS = READS | {f"staging/{read}" for read in READS}
 
 
 def test_every_asset_materialises_and_every_stream_reconciles(golden_load: LoadedWarehouse) -> None:
@@ -34,10 +38,12 @@ def test_every_asset_materialises_and_every_stream_reconciles(golden_load: Loade
 def test_households_are_published_one_for_one(golden_county: County, golden_load: LoadedWarehouse) -> None:
     result = golden_load.result
 
-    households = result.metadata["public_security_households"]
-    assert households["households.fetched"] == len(golden_county.households)
-    assert households["households.published"] == len(golden_county.households)
-    assert households["households.quarantined"] == 0
+    staged = result.metadata["staging/public_security_households"]
+    assert staged["households.fetched"] == staged["households.staged"] == len(golden_county.households)
+    assert staged["households.quarantined"] == 0
+    published = result.metadata["public_security_households"]
+    assert published["households.taken"] == published["households.published"] == len(golden_county.households)
+    assert published["households.quarantined"] == published["households.carried_over"] == 0
     rows = warehouse_rows(golden_load.url)
     assert len(rows["households"]) == len(golden_county.households)
     assert len(rows["household_members"]) == len(golden_county.persons)
@@ -60,13 +66,14 @@ def test_second_run_reads_from_the_watermark_and_publishes_nothing(
 ) -> None:
     result = ingest_county(county=golden_county, database_url=loaded_database_url, var_dir=tmp_path)
 
-    households = result.metadata["public_security_households"]
+    households = result.metadata["staging/public_security_households"]
     # Only what changed at or after the latest change already loaded is read again, and it is unchanged.
     assert 0 < households["households.fetched"] < len(golden_county.households)
     assert households["households.unchanged"] == households["households.fetched"]
-    for asset in STREAM_ASSETS:
+    for asset in READS:
+        staged = {k: v for k, v in result.metadata[f"staging/{asset}"].items() if k.endswith(".staged")}
         published = {k: v for k, v in result.metadata[asset].items() if k.endswith(".published")}
-        assert not any(published.values()), (asset, published)
+        assert not any(staged.values()) and not any(published.values()), (asset, staged, published)
 
 
 def test_full_reload_reprocesses_everything_and_still_changes_no_row(
@@ -78,9 +85,9 @@ def test_full_reload_reprocesses_everything_and_still_changes_no_row(
         county=golden_county, database_url=loaded_database_url, var_dir=tmp_path, full_reload=True
     )
 
+    assert result.metadata["staging/public_security_households"]["households.unchanged"] == 0
     households = result.metadata["public_security_households"]
     assert households["households.published"] == len(golden_county.households)
-    assert households["households.unchanged"] == 0
     petitions = result.metadata["petitions_feed"]
     assert petitions["petitions.published"] == len(golden_county.petitions)
     assert warehouse_rows(loaded_database_url) == before

@@ -135,7 +135,7 @@ def test_undoing_a_wrong_merge_of_two_household_members_gives_each_back_their_ow
     undone, republished = undo_merge(engine=loaded_engine, match_id=merge.id, run=LoadRun("undo"))
 
     assert undone.republish, "both members appear in their household's record"
-    assert sum(report.published for report in republished) == len(undone.republish)
+    assert sum(report.publish.published for report in republished) == len(undone.republish)
     assert references(loaded_engine, set(pair)) == before
     assert resolve(loaded_engine, "after-undo") == 0, "an undone merge is never made again"
     assert references(loaded_engine, set(pair)) == before

@@ -1,6 +1,7 @@
 """dq_*: the history of data-quality runs, one row per run, suite expectation, failing row and stream.
 
-A run (`dq_runs`) checks every suite in `expectations/` against the warehouse; each expectation's
+A run (`dq_runs`, one per pipeline run) checks the staging suites before publishing and the core
+suites after, each layer recorded when it ran; each expectation's
 outcome is a `dq_results` row with its counts; every row an expectation found at fault is a
 `dq_failures` row (held back: the rule, a readable reason, the row as it stood); `dq_reconciliation`
 says per source stream how many records were landed, published and quarantined. Rows are only
@@ -61,6 +62,10 @@ class DqResult(Base):
     observed_value: Mapped[str | None] = mapped_column(Text)
     reason: Mapped[str] = mapped_column(Text)
     exception: Mapped[str | None] = mapped_column(Text)
+    # The suite's, repeated on each of its results, so that a run's totals and status can be
+    # recomputed when its other layer is recorded (NULL on runs recorded before they existed).
+    table_rows: Mapped[int | None] = mapped_column(Integer)
+    suite_broken: Mapped[bool | None] = mapped_column(Boolean)
 
 
 class DqFailure(Base):

@@ -1,0 +1,160 @@
+"""Staging: mapped records wait here, typed, between landing and publishing.
+
+A stream stages each new version it maps (`stage_records`); the staging suites check what is
+pending, and the records they find at fault leave for quarantine with their payload (`sources_of`,
+`discard`); the publish stage reads the rest in the order they were staged (`pending`) and removes
+them in the transaction that publishes them (`discard`). So staging holds exactly the work not yet
+published, and a run killed between the stages resumes by publishing what is still here.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Table, delete, insert, select, tuple_
+from sqlalchemy.orm import Session
+
+from hub.db.upsert import batched
+from hub.warehouse.ingestion.models import RawRecord
+from hub.warehouse.provenance import LoadRun
+from hub.warehouse.staging.codec import build_record, child_rows, record_row
+from hub.warehouse.staging.tables import PARENT_KEY, POSITION, Layout
+
+
+@dataclass(frozen=True, slots=True)
+class StagedRecord:
+    """A pending record: its staging row id, the source version it was mapped from, the record."""
+
+    staging_id: int
+    source_system: str
+    source_record_id: str
+    payload_hash: str
+    run_id: str
+    record: Any
+
+
+def stage_records(
+    *, session: Session, layout: Layout, stream: str, items: Sequence[tuple[str, Any]], run: LoadRun
+) -> int:
+    """Stage `(payload hash, record)` pairs of one stream; returns how many pending rows they replaced.
+
+    A record still pending from an earlier version (a run that never published) is replaced: the
+    publish stage loads whole records, so only the newest version matters.
+    """
+    if not items:
+        return 0
+    table = layout.table
+    replaced = 0
+    for chunk in batched(items):
+        keys = {(record.source.department.value, record.source.record_id) for _, record in chunk}
+        outdated = delete(table).where(
+            table.c.stream == stream, tuple_(table.c.source_system, table.c.source_record_id).in_(keys)
+        )
+        replaced += session.execute(outdated).rowcount  # type: ignore[attr-defined]
+    rows = [
+        {
+            **record_row(layout, record),
+            "stream": stream,
+            "payload_hash": payload_hash,
+            "run_id": run.run_id,
+            "staged_at": run.at,
+        }
+        for payload_hash, record in items
+    ]
+    if not layout.children:
+        session.execute(insert(table), rows)
+        return replaced
+    ids = session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).all()
+    children: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for staging_id, (_, record) in zip(ids, items, strict=True):
+        for name, child in child_rows(layout, record, staging_id).items():
+            children[name].extend(child)
+    for child_layout in layout.children.values():
+        if rows := children[child_layout.table.name]:
+            session.execute(insert(child_layout.table), rows)
+    return replaced
+
+
+def pending(
+    *, session: Session, layout: Layout, source_system: str, stream: str, after: int = 0, limit: int
+) -> list[StagedRecord]:
+    """Up to `limit` pending records of a stream staged after row `after`, oldest first."""
+    table = layout.table
+    statement = (
+        select(table)
+        .where(table.c.source_system == source_system, table.c.stream == stream, table.c.id > after)
+        .order_by(table.c.id)
+        .limit(limit)
+    )
+    rows = [dict(row) for row in session.execute(statement).mappings()]
+    ids = [row["id"] for row in rows]
+    members: dict[int, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
+    for field, child in layout.children.items():
+        for child_row in _child_rows(session, child.table, ids):
+            members[child_row[PARENT_KEY]][field].append(build_record(child, child_row, {}))
+    return [
+        StagedRecord(
+            staging_id=row["id"],
+            source_system=row["source_system"],
+            source_record_id=row["source_record_id"],
+            payload_hash=row["payload_hash"],
+            run_id=row["run_id"],
+            record=build_record(layout, row, members[row["id"]]),
+        )
+        for row in rows
+    ]
+
+
+def _child_rows(session: Session, table: Table, ids: Sequence[int]) -> list[Mapping[str, Any]]:
+    statement = (
+        select(table).where(table.c[PARENT_KEY].in_(ids)).order_by(table.c[PARENT_KEY], table.c[POSITION])
+    )
+    return [dict(row) for row in session.execute(statement).mappings()]
+
+
+def discard(*, session: Session, layout: Layout, staging_ids: Sequence[int]) -> None:
+    """Remove staged rows (with their children) once published or quarantined."""
+    for chunk in batched(staging_ids):
+        session.execute(delete(layout.table).where(layout.table.c.id.in_(chunk)))
+
+
+def count_pending(*, session: Session, layout: Layout, source_system: str, stream: str) -> int:
+    """How many records of a stream wait in staging."""
+    table = layout.table
+    statement = select(table.c.id).where(table.c.source_system == source_system, table.c.stream == stream)
+    return len(session.scalars(statement).all())
+
+
+@dataclass(frozen=True, slots=True)
+class StagedSource:
+    """Where a staged record came from, with the landed payload it was mapped from (for quarantine)."""
+
+    staging_id: int
+    source_system: str
+    stream: str
+    source_record_id: str
+    payload: str | None
+
+
+def sources_of(*, session: Session, layout: Layout, staging_ids: Sequence[int]) -> list[StagedSource]:
+    """Where the staged records `staging_ids` came from, each with its landed payload."""
+    table = layout.table
+    found: list[StagedSource] = []
+    for chunk in batched(staging_ids):
+        statement = (
+            select(table.c.id, table.c.source_system, table.c.stream, table.c.source_record_id)
+            .add_columns(RawRecord.payload)
+            .outerjoin(
+                RawRecord,
+                (RawRecord.source_system == table.c.source_system)
+                & (RawRecord.stream == table.c.stream)
+                & (RawRecord.source_record_id == table.c.source_record_id)
+                & (RawRecord.payload_hash == table.c.payload_hash),
+            )
+            .where(table.c.id.in_(chunk))
+        )
+        found.extend(StagedSource(*row) for row in session.execute(statement))
+    return found
