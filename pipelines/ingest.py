@@ -317,7 +317,8 @@ def _version(stream: Stream[P, R], payload: P) -> tuple[RawVersion, P]:
     """The payload as landed: canonical JSON, its hash, and its record id (the hash when it has none)."""
     text = orjson.dumps(payload, default=str, option=orjson.OPT_SORT_KEYS).decode()
     digest = hashlib.sha1(text.encode()).hexdigest()
-    record_id = stream.record_id(payload) or f"#{digest[:16]}"
+    # Mappings strip the ids they read; so does landing, or "A" and "A " would be two records.
+    record_id = stream.record_id(payload).strip() or f"#{digest[:16]}"
     return RawVersion(record_id=record_id, payload_hash=digest, payload=text), payload
 
 

@@ -25,10 +25,12 @@ from typing import Any
 from sqlalchemy import Engine, bindparam, inspect, text
 
 from hub.quality.suites import RuleSpec, SuiteSpec, suite_parameters
+from hub.sources.fields import CHINA_TZ
 
 # Raising GX's cut-off keeps the common case (a few hundred bad rows) to one query per rule;
 # beyond it the rule's index query is run (see module docstring).
 PARTIAL_UNEXPECTED_COUNT = 10_000
+MIN_ROWS_TO_BREAK = 10
 _ID_CHUNK = 500
 _lock = threading.Lock()
 
@@ -75,11 +77,14 @@ class SuiteOutcome:
     @property
     def structurally_broken(self) -> bool:
         """The whole batch must stop: the suite could not run, a batch rule failed, or too many
-        rows failed for them to be a few bad records (`max_row_failure_rate`)."""
+        rows failed for them to be a few bad records (more than `max_row_failure_rate` of the rows,
+        and at least `MIN_ROWS_TO_BREAK`: three bad records in a small incremental batch are
+        three bad records, not a broken table)."""
+        failing = len(self.failing_row_ids)
         return (
             self.error is not None
             or any(o.blocking for o in self.outcomes)
-            or self.failure_rate > self.suite.max_row_failure_rate
+            or (failing >= MIN_ROWS_TO_BREAK and self.failure_rate > self.suite.max_row_failure_rate)
         )
 
     @property
@@ -90,8 +95,12 @@ class SuiteOutcome:
 def run_suites(
     *, engine: Engine, suites: Sequence[SuiteSpec], today: dt.date | None = None
 ) -> list[SuiteOutcome]:
-    """Run every suite against its table in the engine's database, in order."""
-    day = today or dt.datetime.now(dt.UTC).date()
+    """Run every suite against its table in the engine's database, in order.
+
+    `today` (`run__today` in the suites) defaults to the date in China: the sources write local
+    dates, and a record dated today must not look like the future before 08:00.
+    """
+    day = today or dt.datetime.now(CHINA_TZ).date()
     with _lock:  # one GX context per process; its stores are not meant for concurrent writers
         try:
             return [_run_suite(engine, suite, day) for suite in suites]
@@ -189,8 +198,10 @@ def _run_suite(engine: Engine, suite: SuiteSpec, today: dt.date) -> SuiteOutcome
     by_rule = {r["expectation_config"]["meta"]["rule"]: r for r in document["results"]}
     outcomes = tuple(_outcome(engine, suite, rule, by_rule[rule.rule]) for rule in suite.rules)
     with engine.connect() as connection:
-        table = engine.dialect.identifier_preparer.quote(suite.table)
-        row_count = int(connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())
+        # Rows as the suite names them: a child table's rows count once per record (`staging_id`).
+        quote = engine.dialect.identifier_preparer.quote
+        counted = f"SELECT count(DISTINCT {quote(suite.row_id)}) FROM {quote(suite.table)}"
+        row_count = int(connection.execute(text(counted)).scalar_one())
     return SuiteOutcome(suite=suite, row_count=row_count, outcomes=outcomes)
 
 
@@ -210,8 +221,10 @@ def _outcome(engine: Engine, suite: SuiteSpec, rule: RuleSpec, result: Mapping[s
         return RuleOutcome(rule, success, None, count, None, count, ids)
     unexpected = details.get("unexpected_count")
     index_list = details.get("unexpected_index_list") or []
-    if unexpected is not None and len(index_list) < int(unexpected) and details.get("unexpected_index_query"):
-        index_list = _query_rows(engine, str(details["unexpected_index_query"]))
+    if rule.level == "batch":
+        index_list = []  # a batch rule holds back no rows: it stops the whole table
+    elif unexpected is not None and len(index_list) < int(unexpected):
+        index_list = _missing_rows(engine, suite, rule, details)
     return RuleOutcome(
         rule,
         success,
@@ -221,6 +234,25 @@ def _outcome(engine: Engine, suite: SuiteSpec, rule: RuleSpec, result: Mapping[s
         details.get("observed_value"),
         _row_ids(index_list, suite.row_id),
     )
+
+
+def _missing_rows(
+    engine: Engine, suite: SuiteSpec, rule: RuleSpec, details: Mapping[str, Any]
+) -> list[dict[str, Any]]:
+    """Every failing row of a row-level rule when GX returned only some of them."""
+    if rule.type == "expect_compound_columns_to_be_unique":
+        # GX returns neither the rows nor a query that runs for this one on SQL sources.
+        quote = engine.dialect.identifier_preparer.quote
+        table, row_id = quote(suite.table), quote(suite.row_id)
+        same = " AND ".join(f"b.{quote(c)} = a.{quote(c)}" for c in rule.kwargs["column_list"])
+        query = (
+            f"SELECT a.{row_id} AS {row_id} FROM {table} AS a WHERE EXISTS "
+            f"(SELECT 1 FROM {table} AS b WHERE {same} AND b.{row_id} <> a.{row_id})"
+        )
+        return _query_rows(engine, query)
+    if details.get("unexpected_index_query"):
+        return _query_rows(engine, str(details["unexpected_index_query"]))
+    return []
 
 
 def _exception_message(info: Mapping[str, Any]) -> str | None:

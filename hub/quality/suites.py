@@ -6,7 +6,8 @@ Each file is an `ExpectationSuite` as GX serialises it (`name`, `expectations` w
 * suite `meta.hub`: `table` (what to check), `layer` (`staging`: checked before publishing, failing
   records are quarantined; `core`: checked after, failing rows are held back), `version` (bump on
   every edit: results record it), `row_id` (the column naming a row, `id`), `max_row_failure_rate`
-  (above it a table counts as structurally broken, not as a few bad rows);
+  (above it, with at least ten failing rows, a table counts as structurally broken, not as a few
+  bad rows);
 * expectation `meta`: `rule` (a stable name, `persons.id_number_checksum`), `reason` (what a failing
   row means, for auditors), `level` — `row` (the failing rows are held back, the data flows on) or
   `batch` (the table is structurally broken: blocking).

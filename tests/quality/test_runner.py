@@ -13,7 +13,7 @@ from hub.quality.suites import load_suites
 from hub.warehouse.quality.models import DqFailure, DqReconciliation, DqResult, DqRun
 from pipelines.streams import STREAMS
 
-SUITES = {s.table: s for s in load_suites()}
+SUITES = {s.table: s for s in load_suites(layer="core")}
 
 
 def test_clean_golden_county_passes_every_rule(loaded_engine: Engine) -> None:

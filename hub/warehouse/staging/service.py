@@ -41,13 +41,15 @@ def stage_records(
 ) -> int:
     """Stage `(payload hash, record)` pairs of one stream; returns how many pending rows they replaced.
 
-    A record still pending from an earlier version (a run that never published) is replaced: the
-    publish stage loads whole records, so only the newest version matters.
+    A record still pending from an earlier version (a run that never published), or given twice, is
+    replaced by its last version: the publish stage loads whole records, so only that one matters.
     """
+    latest = {(r.source.department.value, r.source.record_id): (h, r) for h, r in items}
+    replaced = len(items) - len(latest)  # a record twice in one batch: its last version stands
+    items = list(latest.values())
     if not items:
-        return 0
+        return replaced
     table = layout.table
-    replaced = 0
     for chunk in batched(items):
         keys = {(record.source.department.value, record.source.record_id) for _, record in chunk}
         outdated = delete(table).where(
