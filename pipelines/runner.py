@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from hub.config import Settings
+from pipelines.assets.persons import person_resolution
 from pipelines.definitions import all_assets, all_checks, stage_assets
 from pipelines.resources import resources_from_settings
 
@@ -58,7 +59,8 @@ def run_all_assets(
 ) -> PipelineRunResult:
     """Materialise every asset once against the configured departments and warehouse.
 
-    `full_reload` reads every source from the start and processes every record again.
+    `full_reload` reads every source from the start and processes every record again, and resolution
+    weighs every mention again.
     """
     instance = dagster_instance(settings)
     invocation = uuid.uuid4().hex
@@ -74,7 +76,10 @@ def run_all_assets(
                 # The run's events are kept in the instance; the console shows progress and warnings.
                 run_config={
                     "loggers": {"console": {"config": {"log_level": "WARNING"}}},
-                    "ops": {a.op.name: {"config": {"full_reload": full_reload}} for a in stage_assets},
+                    "ops": {
+                        **{a.op.name: {"config": {"full_reload": full_reload}} for a in stage_assets},
+                        person_resolution.op.name: {"config": {"full": full_reload}},
+                    },
                 },
                 raise_on_error=False,
             )

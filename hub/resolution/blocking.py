@@ -17,6 +17,7 @@ birth date) identifies no one.
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -55,6 +56,13 @@ def blocking_keys(profile: Profile) -> Iterator[str]:
         yield f"phone|{profile.phone}"
     if profile.division_code is not None and name.pinyin:
         yield f"village|{profile.division_code}|{name.pinyin_text}"
+
+
+def key_hash(key: str) -> int:
+    """A blocking key as a signed 64-bit integer (what the warehouse indexes; a collision only adds
+    a neighbour to weigh)."""
+    digest = hashlib.blake2b(key.encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
 
 
 def _worth_scoring(left: Profile, right: Profile) -> bool:

@@ -8,7 +8,13 @@ from hub.warehouse.divisions.models import Division
 from hub.warehouse.grids.models import Grid, GridAddress, GridWorker
 from hub.warehouse.households.models import Household, HouseholdMember, HouseholdRating, MoralPointEntry
 from hub.warehouse.ingestion.models import QuarantinedRecord, RawRecord, SourceCursor
-from hub.warehouse.persons.models import Person, PersonMatch, PersonMatchReview, PersonSource
+from hub.warehouse.persons.models import (
+    Person,
+    PersonBlockKey,
+    PersonMatch,
+    PersonMatchReview,
+    PersonSource,
+)
 from hub.warehouse.quality.models import DqFailure, DqReconciliation, DqResult, DqRun
 from hub.warehouse.staging.tables import LAYOUTS as STAGING_LAYOUTS
 from hub.warehouse.tags.models import PersonTag
@@ -35,6 +41,7 @@ __all__ = [
     "HouseholdRating",
     "MoralPointEntry",
     "Person",
+    "PersonBlockKey",
     "PersonMatch",
     "PersonMatchReview",
     "PersonSource",

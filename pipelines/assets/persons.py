@@ -1,6 +1,7 @@
 """Entity resolution across departments, once every source is loaded."""
 
-from dagster import AssetExecutionContext, MaterializeResult, asset
+from dagster import AssetExecutionContext, Config, MaterializeResult, asset
+from pydantic import Field
 
 from hub.db.engine import transaction
 from hub.warehouse.persons.resolution import resolve_warehouse_persons
@@ -10,6 +11,10 @@ from pipelines.assets.justice import justice_correction_subjects, justice_mediat
 from pipelines.assets.petitions import petitions_feed
 from pipelines.assets.public_security import public_security_households, public_security_incidents
 from pipelines.resources import WarehouseResource
+
+
+class ResolutionConfig(Config):
+    full: bool = Field(default=False, description="Weigh every mention again, not only what changed")
 
 
 @asset(
@@ -25,13 +30,20 @@ from pipelines.resources import WarehouseResource
     ],
 )
 def person_resolution(
-    context: AssetExecutionContext, warehouse: WarehouseResource
+    context: AssetExecutionContext, config: ResolutionConfig, warehouse: WarehouseResource
 ) -> MaterializeResult[None]:
-    """Merge the persons that tiered matching finds to be one; queue the uncertain pairs for review."""
+    """Merge the persons that tiered matching finds to be one; queue the uncertain pairs for review.
+
+    Weighs the mentions the loads changed since the last pass and their neighbourhood, or every
+    mention when many changed or `full` is set.
+    """
     with warehouse.engine() as engine, transaction(engine) as session:
-        report = resolve_warehouse_persons(session=session, run=LoadRun(context.run.run_id))
+        run = LoadRun(context.run.run_id)
+        report = resolve_warehouse_persons(session=session, run=run, full=config.full)
     return MaterializeResult(
         metadata={
+            "full_pass": report.full,
+            "mentions_changed": report.changed,
             "mentions": report.mentions,
             "persons_merged": report.persons_merged,
             "matches_recorded": report.matches_recorded,

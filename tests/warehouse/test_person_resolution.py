@@ -6,13 +6,15 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from hub.db.engine import make_engine, session_factory
+from hub.db.engine import make_engine, session_factory, transaction
 from hub.quality.resolution import resolution_scores
 from hub.simulator.catalog import serve_county
 from hub.simulator.model import County
 from hub.simulator.profiles import fault_profile
 from hub.simulator.truth import write_truth
-from hub.warehouse.persons.models import Person, PersonMatch
+from hub.warehouse.persons.models import Person, PersonMatch, PersonSource
+from hub.warehouse.persons.resolution import mark_unresolved, mention_id, resolve_warehouse_persons
+from hub.warehouse.provenance import LoadRun
 from tests.support.snapshot import warehouse_rows
 from tests.support.warehouse import ingest_noisy
 
@@ -64,3 +66,32 @@ def test_resolution_precision_recall_and_f1_against_the_truth(
 
     assert scores.traced >= 0.95 * scores.mentions, "almost every mention is traced to a true person"
     assert scores.precision >= 0.99 and scores.recall >= 0.99 and scores.f1 >= 0.99
+
+
+def test_a_pass_weighs_only_what_changed_and_its_neighbourhood(noisy_database_url: str) -> None:
+    engine = make_engine(noisy_database_url)
+    before = warehouse_rows(noisy_database_url)
+    with transaction(engine) as session:
+        idle = resolve_warehouse_persons(session=session, run=LoadRun("idle"))
+        total = session.scalar(select(func.count()).select_from(PersonSource))
+        # Register entries of persons that other mentions were merged into: each shares a household
+        # block with the rest of its household, and its person has mentions from other departments.
+        merged_into = select(Person.merged_into_id).where(Person.merged_into_id.is_not(None))
+        sources = session.scalars(
+            select(PersonSource)
+            .where(PersonSource.person_id.in_(merged_into), PersonSource.household_no.is_not(None))
+            .order_by(PersonSource.id)
+            .limit(5)
+        ).all()
+        mark_unresolved(session=session, mentions=[mention_id(source) for source in sources])
+    with transaction(engine) as session:
+        again = resolve_warehouse_persons(session=session, run=LoadRun("again"))
+        left = session.scalar(select(func.count()).where(PersonSource.resolved_at.is_(None)))
+    engine.dispose()
+
+    assert idle.mentions == 0 and idle.persons_merged == 0  # nothing changed: nothing weighed
+    assert not again.full and again.changed == len(sources) == 5
+    # Each changed mention with its blocks and the other mentions of its person; not the county.
+    assert 2 * len(sources) < again.mentions < (total or 0) // 10
+    assert again.persons_merged == 0 and left == 0
+    assert warehouse_rows(noisy_database_url) == before

@@ -145,7 +145,8 @@ def _record_sources(
             "household_no": mention.household_no,
             "division_code": mention.division_code,
         }
-        row = with_provenance(content, source=mention.source, run=run)
+        # A changed mention is weighed again by the next resolution pass.
+        row = {**with_provenance(content, source=mention.source, run=run), "resolved_at": None}
         rows[(mention.source.department, mention.source.record_id, loaded_id)] = row
     key = ("source_system", "source_record_id", "loaded_person_id")
     return upsert(session, PersonSource, list(rows.values()), key=key)

@@ -31,7 +31,7 @@ from hub.resolution.identity import birth_date_of, sex_of
 from hub.warehouse.cases.models import CaseParty
 from hub.warehouse.households.models import Household, HouseholdMember
 from hub.warehouse.persons.models import Person, PersonMatch, PersonMatchReview, PersonSource
-from hub.warehouse.persons.resolution import mention_id
+from hub.warehouse.persons.resolution import mark_unresolved, mention_id
 from hub.warehouse.tags.models import PersonTag
 
 RecordRef = tuple[str, str]  # (source system, source record id)
@@ -147,6 +147,8 @@ def decide_review(
         raise ReviewNotFound(f"no pending review has id {review_id}")
     review.status = "accepted" if accept else "rejected"
     review.reviewed_by, review.reviewed_at = reviewer, at or dt.datetime.now(dt.UTC)
+    if accept:
+        mark_unresolved(session=session, mentions=(review.left_mention, review.right_mention))
 
 
 def confirm_same_person(
@@ -188,6 +190,7 @@ def confirm_same_person(
         reviewed_at=at,
     )
     session.add(review)
+    mark_unresolved(session=session, mentions=(left, right))
     session.flush()
     return review.id
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.db.base import Base, Provenance, UtcDateTime
@@ -47,6 +47,21 @@ class PersonSource(Provenance, Base):
     address: Mapped[str | None] = mapped_column(String(200))
     household_no: Mapped[str | None] = mapped_column(String(32))
     division_code: Mapped[str | None] = mapped_column(String(12))
+    # When resolution last weighed this mention as it stands; NULL after a load changed it (or a
+    # reviewer accepted a pair with it): the next resolution pass starts from these.
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), index=True)
+
+
+class PersonBlockKey(Base):
+    """A blocking key of a mention (`hub.resolution.blocking`), hashed: which mentions an
+    incremental resolution pass must weigh again beside the ones that changed."""
+
+    __tablename__ = "person_block_keys"
+
+    key_hash: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    person_source_id: Mapped[int] = mapped_column(
+        ForeignKey("person_sources.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
 
 
 class PersonMatch(Base):

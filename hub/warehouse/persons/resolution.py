@@ -2,29 +2,42 @@
 
 The loads resolve mentions deterministically (valid ID, upgraded legacy ID); a mention without an
 ID becomes a person of its own. After every source is loaded, `resolve_warehouse_persons` runs
-`hub.resolution.resolve` over every mention in `person_sources` afresh (the persons the loads made
-are provisional, so they are not passed as fixed identities), and merges the persons a cluster
-spans into its survivor: references move to the survivor, the
-absorbed person keeps `merged_into_id` (and each mention its `loaded_person_id`) so that a merge can
-be undone. Uncertain pairs go to `person_match_reviews`; accepted ones are merged on the next run,
-rejected ones (and undone merges) are never merged again.
+`hub.resolution.resolve` over mentions afresh (the persons the loads made are provisional, so they
+are not passed as fixed identities), and merges the persons a cluster spans into its survivor:
+references move to the survivor, the absorbed person keeps `merged_into_id` (and each mention its
+`loaded_person_id`) so that a merge can be undone. Uncertain pairs go to `person_match_reviews`;
+accepted ones are merged on the next run, rejected ones (and undone merges) are never merged again.
+
+Which mentions a pass weighs: a load marks every mention it writes or changes unresolved
+(`resolved_at` NULL). When few are (an incremental run), the pass weighs those and their
+neighbourhood — every mention sharing a blocking key with one (`person_block_keys`, kept by the
+passes), and every mention of the persons those belong to — so its cost follows what changed, not
+the county. When many are (the first load, `full=True`), it weighs every mention.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 import orjson
-from sqlalchemy import and_, delete, exists, select, update
+from sqlalchemy import and_, delete, exists, func, insert, select, tuple_, update
 from sqlalchemy.orm import Session, aliased
 
-from hub.db.upsert import insert_missing
+from hub.db.upsert import batched, insert_missing
 from hub.resolution import MatchDecision, PersonCandidate, Resolution, resolve
+from hub.resolution.blocking import blocking_keys, key_hash
+from hub.resolution.candidates import Profile, profile
 from hub.warehouse.cases.models import CaseParty
 from hub.warehouse.households.models import Household, HouseholdMember
-from hub.warehouse.persons.models import Person, PersonMatch, PersonMatchReview, PersonSource
+from hub.warehouse.persons.models import (
+    Person,
+    PersonBlockKey,
+    PersonMatch,
+    PersonMatchReview,
+    PersonSource,
+)
 from hub.warehouse.provenance import LoadRun
 from hub.warehouse.tags.models import PersonTag
 
@@ -33,7 +46,9 @@ from hub.warehouse.tags.models import PersonTag
 class ResolutionReport:
     """What one resolution pass did."""
 
-    mentions: int
+    mentions: int  # weighed by this pass
+    changed: int  # of which a load changed since the last pass (all of them in a full pass)
+    full: bool
     persons_merged: int
     matches_recorded: int
     reviews_queued: int
@@ -54,8 +69,13 @@ def mention_id(source: MentionKey) -> str:
     return f"{source.source_system}:{source.source_record_id}:{source.loaded_person_id}"
 
 
+# A pass weighs every mention when more than this share of them changed since the last one.
+FULL_PASS_SHARE = 0.2
+
 # What resolution reads of each mention: columns, not ORM objects (a county has millions).
 _MENTION_COLUMNS = (
+    PersonSource.id,
+    PersonSource.person_id,
     PersonSource.source_system,
     PersonSource.source_record_id,
     PersonSource.loaded_person_id,
@@ -70,10 +90,20 @@ _MENTION_COLUMNS = (
 )
 
 
-def resolve_warehouse_persons(*, session: Session, run: LoadRun) -> ResolutionReport:
-    """Resolve every mention in the warehouse and merge the persons that turn out to be one."""
-    sources = session.execute(select(*_MENTION_COLUMNS).order_by(PersonSource.id)).all()
-    loaded_person = {mention_id(s): s.loaded_person_id for s in sources}
+def resolve_warehouse_persons(*, session: Session, run: LoadRun, full: bool = False) -> ResolutionReport:
+    """Resolve the mentions that changed since the last pass (with their neighbourhood; every
+    mention when `full` or when many changed) and merge the persons that turn out to be one."""
+    changed = session.scalars(select(PersonSource.id).where(PersonSource.resolved_at.is_(None))).all()
+    if not changed and not full:
+        return ResolutionReport(0, 0, False, 0, 0, 0, 0, 0)
+    total = session.scalar(select(func.count()).select_from(PersonSource)) or 0
+    full = full or len(changed) > FULL_PASS_SHARE * total
+    sources = (
+        session.execute(select(*_MENTION_COLUMNS).order_by(PersonSource.id)).all()
+        if full
+        else _neighbourhood(session, changed)
+    )
+    person_of = {mention_id(s): s.person_id for s in sources}
     resolution = resolve(
         (_candidate(s) for s in sources),
         confirmed=_reviewed_pairs(session, "accepted"),
@@ -83,8 +113,9 @@ def resolve_warehouse_persons(*, session: Session, run: LoadRun) -> ResolutionRe
     survivor_of: dict[int, int] = {}
     placed: set[int] = set()
     for cluster in resolution.clusters:
-        # A loaded person whose mentions resolution split between clusters stays with the first.
-        person_ids = sorted({loaded_person[m] for m in cluster.mention_ids} - placed)
+        # Persons as they stand (a mention's person follows earlier merges). A person whose
+        # mentions resolution split between clusters stays with the first.
+        person_ids = sorted({person_of[m] for m in cluster.mention_ids} - placed)
         placed.update(person_ids)
         if len(person_ids) < 2:
             continue
@@ -93,16 +124,91 @@ def resolve_warehouse_persons(*, session: Session, run: LoadRun) -> ResolutionRe
             if absorbed != survivor:
                 merged += _merge(session, absorbed=absorbed, survivor=survivor)
                 survivor_of[absorbed] = survivor
-    matches = _record_matches(session, resolution.merges, loaded_person, survivor_of, run)
+    matches = _record_matches(session, resolution.merges, person_of, survivor_of, run)
     reviews = _queue_reviews(session, resolution, run)
+    source_ids = {mention_id(s): s.id for s in sources}
+    fresh = set(changed)
+    rekeyed = [p for p in resolution.profiles if full or source_ids[p.mention_id] in fresh]
+    _keep_keys(session, rekeyed, source_ids, replace_all=full)
+    _mark_resolved(session, [s.id for s in sources] if full else changed, run)
     return ResolutionReport(
         mentions=len(sources),
+        changed=len(sources) if full else len(changed),
+        full=full,
         persons_merged=merged,
         matches_recorded=matches,
         reviews_queued=reviews,
         comparisons=resolution.comparisons,
         skipped_blocks=len(resolution.skipped_blocks),
     )
+
+
+def _neighbourhood(session: Session, changed: Sequence[int]) -> list[Any]:
+    """The changed mentions, every mention sharing a blocking key with one, and every mention of
+    the persons all those belong to."""
+    fresh = _mentions(session, PersonSource.id, changed)
+    keys = {key_hash(key) for source in fresh for key in blocking_keys(profile(_candidate(source)))}
+    ids = set(changed)
+    for chunk in batched(sorted(keys)):
+        ids.update(
+            session.scalars(select(PersonBlockKey.person_source_id).where(PersonBlockKey.key_hash.in_(chunk)))
+        )
+    persons = {s.person_id for s in _mentions(session, PersonSource.id, sorted(ids))}
+    return sorted(_mentions(session, PersonSource.person_id, sorted(persons)), key=lambda s: s.id)
+
+
+def _mentions(session: Session, column: Any, values: Sequence[int]) -> list[Any]:
+    found: list[Any] = []
+    for chunk in batched(values):
+        found.extend(session.execute(select(*_MENTION_COLUMNS).where(column.in_(chunk))).all())
+    return found
+
+
+def _keep_keys(
+    session: Session, profiles: Sequence[Profile], source_ids: dict[str, int], *, replace_all: bool
+) -> None:
+    """Store the blocking keys of the profiled mentions, replacing what was kept for them."""
+    ids = [source_ids[p.mention_id] for p in profiles]
+    if replace_all:
+        session.execute(delete(PersonBlockKey))
+    else:
+        for chunk in batched(ids):
+            session.execute(delete(PersonBlockKey).where(PersonBlockKey.person_source_id.in_(chunk)))
+    rows = {(key_hash(key), source_ids[p.mention_id]) for p in profiles for key in blocking_keys(p)}
+    for chunk in batched(sorted(rows), 10_000):
+        session.execute(
+            insert(PersonBlockKey), [{"key_hash": key, "person_source_id": id_} for key, id_ in chunk]
+        )
+
+
+def _mark_resolved(session: Session, source_ids: Sequence[int], run: LoadRun) -> None:
+    for chunk in batched(source_ids, 10_000):
+        session.execute(
+            update(PersonSource)
+            .where(PersonSource.id.in_(chunk))
+            .values(resolved_at=run.at)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def mark_unresolved(*, session: Session, mentions: Iterable[str]) -> None:
+    """Have the next pass weigh these mentions again (a reviewer accepted a pair of them)."""
+    keys = []
+    for mention in mentions:
+        system, rest = mention.split(":", 1)
+        record_id, loaded = rest.rsplit(":", 1)
+        keys.append((system, record_id, int(loaded)))
+    for chunk in batched(keys):
+        session.execute(
+            update(PersonSource)
+            .where(
+                tuple_(
+                    PersonSource.source_system, PersonSource.source_record_id, PersonSource.loaded_person_id
+                ).in_(chunk)
+            )
+            .values(resolved_at=None)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def _survivor(session: Session, person_ids: list[int], id_number: str | None) -> int:
@@ -198,13 +304,13 @@ def _merge(session: Session, *, absorbed: int, survivor: int) -> int:
 def _record_matches(
     session: Session,
     merges: Iterable[MatchDecision],
-    loaded_person: dict[str, int],
+    person_of: dict[str, int],
     survivor_of: dict[int, int],
     run: LoadRun,
 ) -> int:
     rows = []
     for decision in merges:
-        left, right = loaded_person[decision.left], loaded_person[decision.right]
+        left, right = person_of[decision.left], person_of[decision.right]
         if left == right:
             continue  # the same loaded person: nothing was merged
         # Every person of a merged cluster but its survivor was absorbed, so one side at least was.
