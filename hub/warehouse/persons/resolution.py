@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import orjson
-from sqlalchemy import and_, delete, exists, func, insert, select, tuple_, update
+from sqlalchemy import and_, delete, exists, func, insert, select, update
 from sqlalchemy.orm import Session, aliased
 
 from hub.db.upsert import batched, insert_missing
@@ -193,18 +193,15 @@ def _mark_resolved(session: Session, source_ids: Sequence[int], run: LoadRun) ->
 
 def mark_unresolved(*, session: Session, mentions: Iterable[str]) -> None:
     """Have the next pass weigh these mentions again (a reviewer accepted a pair of them)."""
-    keys = []
     for mention in mentions:
         system, rest = mention.split(":", 1)
         record_id, loaded = rest.rsplit(":", 1)
-        keys.append((system, record_id, int(loaded)))
-    for chunk in batched(keys):
         session.execute(
             update(PersonSource)
             .where(
-                tuple_(
-                    PersonSource.source_system, PersonSource.source_record_id, PersonSource.loaded_person_id
-                ).in_(chunk)
+                PersonSource.source_system == system,
+                PersonSource.source_record_id == record_id,
+                PersonSource.loaded_person_id == int(loaded),
             )
             .values(resolved_at=None)
             .execution_options(synchronize_session=False)

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Table, delete, insert, select, tuple_
+from sqlalchemy import Table, delete, insert, select
 from sqlalchemy.orm import Session
 
 from hub.db.upsert import batched
@@ -50,12 +50,18 @@ def stage_records(
     if not items:
         return replaced
     table = layout.table
-    for chunk in batched(items):
-        keys = {(record.source.department.value, record.source.record_id) for _, record in chunk}
-        outdated = delete(table).where(
-            table.c.stream == stream, tuple_(table.c.source_system, table.c.source_record_id).in_(keys)
-        )
-        replaced += session.execute(outdated).rowcount  # type: ignore[attr-defined]
+    by_system: dict[str, list[str]] = defaultdict(list)
+    for _, record in items:
+        by_system[record.source.department.value].append(record.source.record_id)
+    for system, record_ids in by_system.items():
+        for chunk in batched(record_ids):
+            # One system and stream, ids in a list: the index prefix is used (a row-value IN is not).
+            outdated = delete(table).where(
+                table.c.source_system == system,
+                table.c.stream == stream,
+                table.c.source_record_id.in_(chunk),
+            )
+            replaced += session.execute(outdated).rowcount  # type: ignore[attr-defined]
     rows = [
         {
             **record_row(layout, record),

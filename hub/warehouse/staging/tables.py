@@ -137,7 +137,10 @@ def _layout(record_type: type, name: str, children: Mapping[str, str], parent: s
             Column("staged_at", UtcDateTime(), nullable=False),
         ]
         table = Table(name, Base.metadata, *bookkeeping, *columns)
+        # Replacing a record's pending version finds it by id; publishing reads a stream in the
+        # order it was staged, batch after batch (without this one, every batch sorts the stream).
         Index(None, table.c.source_system, table.c.stream, table.c.source_record_id)
+        Index(f"ix_{name}_stream_order", table.c.source_system, table.c.stream, table.c.id)
     else:
         keys: list[Column[Any]] = [
             Column(PARENT_KEY, ForeignKey(f"{parent}.id", ondelete="CASCADE"), primary_key=True),
