@@ -138,9 +138,11 @@ def bulk_floor(engine: Engine, backend: str, folder: Path) -> tuple[int, float]:
             for table in tables:
                 rows = rows_by_table[table.name]
                 if rows:
+                    # Columns by name: a migrated table's order is not the model's (added columns).
+                    columns = ", ".join(f'"{c.name}"' for c in table.columns)
                     marks = ", ".join("?" for _ in table.columns)
                     raw.executemany(
-                        f'INSERT INTO "{table.name}" VALUES ({marks})', [_sqlite(r) for r in rows]
+                        f'INSERT INTO "{table.name}" ({columns}) VALUES ({marks})', [_sqlite(r) for r in rows]
                     )
         floor_engine.dispose()
     seconds = time.perf_counter() - started

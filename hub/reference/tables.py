@@ -6,7 +6,8 @@ change is a data change reviewed in one place and never a literal hunted through
 
 Two shapes of table exist:
 
-* *code tables* (`sex`, `ethnicity`, `tag_kinds` …) are keyed by their first column, `code`;
+* *code tables* (`sex`, `ethnicity`, `tag_kinds`, `case_kind_codes`, `case_link_relations` …) are
+  keyed by their first column, `code`;
 * *department tables* (`case_categories`, `case_statuses`, `party_roles` …) translate what a
   department sends (`source_value`) into the hub's code, keyed by `(department, source_value)`.
 """
@@ -29,6 +30,10 @@ _DEPARTMENT_COLUMNS = ("department", "source_value")
 
 class UnknownTable(HubError):
     """No code table of that name ships with the hub."""
+
+
+class UnknownCode(HubError):
+    """A code the hub sets itself is not a code of the table it belongs to."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +146,19 @@ def load_table(name: str) -> ReferenceTable:
         _by_code=by_code,
         _by_source=by_source,
     )
+
+
+def known_code(table: str, code: str) -> str:
+    """`code`, checked to be a code of the code table `table`; raises `UnknownCode` otherwise.
+
+    For the few codes a mapping sets itself instead of translating what a department sends (a
+    case link's relation): bound to a module constant, a typo or a code dropped from the table fails
+    when the mapping is imported, not record by record in quarantine.
+    """
+    loaded = load_table(table)
+    if code not in loaded:
+        raise UnknownCode(f"{code!r} is not a code of {table} ({loaded.standard})")
+    return code
 
 
 def table_names() -> tuple[str, ...]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from hub.reference import ReferenceEntry, load_table
+from hub.reference import ReferenceEntry, known_code, load_table
 from hub.sources import fields
 from hub.sources.canonical import (
     CaseKind,
@@ -31,6 +31,8 @@ from hub.sources.civil_affairs.records import (
 )
 
 DEPARTMENT = Department.CIVIL_AFFAIRS
+# An assistance application arising from a petition or an incident links to it as its origin.
+ORIGINATED_FROM = known_code("case_link_relations", "originated_from")
 # 户号 as the public-security register writes it: 12-digit village code and a 6-digit number.
 _HOUSEHOLD_NO = re.compile(r"^\d{18}$")
 _INTEGER = re.compile(r"^[+-]?\d+$")
@@ -104,7 +106,7 @@ def map_assistance(row: AssistanceRow) -> CaseRecord:
         source=SourceRef(DEPARTMENT, application_no),
         parties=(PartyRecord(person=applicant, role="applicant"),),
         # The petition or incident the application came out of.
-        links=(CaseLinkRecord(target_case_no=related, relation="originated_from"),) if related else (),
+        links=(CaseLinkRecord(target_case_no=related, relation=ORIGINATED_FROM),) if related else (),
         events=fields.derive_events(
             opened_at=opened_at,
             closed_at=closed_at,

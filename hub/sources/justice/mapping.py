@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from hub.reference import known_code
 from hub.sources import fields
 from hub.sources.canonical import (
     CaseKind,
@@ -23,6 +24,8 @@ from hub.sources.justice.records import (
 )
 
 DEPARTMENT = Department.JUSTICE
+# A mediation taking over a petition or a police call (访调对接, 警调对接) links to it as its origin.
+ORIGINATED_FROM = known_code("case_link_relations", "originated_from")
 
 
 def map_mediation_case(payload: MediationCasePayload) -> CaseRecord:
@@ -42,7 +45,7 @@ def map_mediation_case(payload: MediationCasePayload) -> CaseRecord:
     if not isinstance(raw_parties, list):
         raise fields.reject("parties", "bad_type", f"parties should be a list, got {raw_parties!r:.80}")
     links = tuple(
-        CaseLinkRecord(target_case_no=number, relation="originated_from")
+        CaseLinkRecord(target_case_no=number, relation=ORIGINATED_FROM)
         for number in (
             fields.optional_str(payload, "sourcePetitionNo"),
             fields.optional_str(payload, "sourceIncidentNo"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, cast
 
+from hub.reference import known_code
 from hub.sources import fields
 from hub.sources.canonical import (
     CaseKind,
@@ -24,6 +25,8 @@ from hub.sources.petitions.records import (
 )
 
 DEPARTMENT = Department.PETITIONS
+# A petition handed to the body with authority to handle it (转送、交办) links to the case opened there.
+REFERRED_TO = known_code("case_link_relations", "referred_to")
 
 
 def map_petition(payload: PetitionPayload) -> CaseRecord:
@@ -100,7 +103,7 @@ def map_petition(payload: PetitionPayload) -> CaseRecord:
         source=SourceRef(DEPARTMENT, petition_no),
         parties=parties,
         # A petition handed to another department points at the case that department opened.
-        links=(CaseLinkRecord(target_case_no=referred, relation="referred_to"),) if referred else (),
+        links=(CaseLinkRecord(target_case_no=referred, relation=REFERRED_TO),) if referred else (),
         events=fields.derive_events(
             opened_at=received_at, closed_at=replied_at, status=status, status_since=changed_at
         ),
