@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import orjson
-from sqlalchemy import and_, delete, exists, func, insert, select, update
+from sqlalchemy import Table, and_, delete, exists, func, insert, select, update
 from sqlalchemy.orm import Session, aliased
 
 from hub.db.upsert import batched, insert_missing
@@ -175,10 +175,11 @@ def _keep_keys(
         for chunk in batched(ids):
             session.execute(delete(PersonBlockKey).where(PersonBlockKey.person_source_id.in_(chunk)))
     rows = {(key_hash(key), source_ids[p.mention_id]) for p in profiles for key in blocking_keys(p)}
+    table = PersonBlockKey.__table__
+    assert isinstance(table, Table)
     for chunk in batched(sorted(rows), 10_000):
-        session.execute(
-            insert(PersonBlockKey), [{"key_hash": key, "person_source_id": id_} for key, id_ in chunk]
-        )
+        # The table, not the mapped class: a Core executemany, without the ORM's bulk bookkeeping.
+        session.execute(insert(table), [{"key_hash": key, "person_source_id": id_} for key, id_ in chunk])
 
 
 def _mark_resolved(session: Session, source_ids: Sequence[int], run: LoadRun) -> None:
