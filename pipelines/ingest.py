@@ -83,6 +83,7 @@ class StageReport:
 
     stream: str
     fetched: int = 0
+    landed: int = 0  # versions new to raw_records (landed by this run)
     unchanged: int = 0
     staged: int = 0
     quarantined: int = 0
@@ -99,6 +100,7 @@ class StageReport:
     def add(self, other: StageReport) -> None:
         """Fold in another report of the same stream (e.g. the next batch of a feed)."""
         self.fetched += other.fetched
+        self.landed += other.landed
         self.unchanged += other.unchanged
         self.staged += other.staged
         self.quarantined += other.quarantined
@@ -110,6 +112,7 @@ class StageReport:
     def metadata(self) -> dict[str, Any]:
         return {
             "fetched": self.fetched,
+            "landed": self.landed,
             "unchanged": self.unchanged,
             "staged": self.staged,
             "quarantined": self.quarantined,
@@ -261,6 +264,7 @@ def _stage_batch(
             run=run,
         )
         fresh = [(v, p) for v, p in versions if full_reload or (v.record_id, v.payload_hash) in new]
+        report.landed += len(new)
         report.unchanged += len(versions) - len(fresh)
         if stream.latest_only:
             latest = {version.record_id: (version, payload) for version, payload in fresh}
