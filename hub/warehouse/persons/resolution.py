@@ -99,16 +99,26 @@ def resolve_warehouse_persons(*, session: Session, run: LoadRun, full: bool = Fa
     total = session.scalar(select(func.count()).select_from(PersonSource)) or 0
     full = full or len(changed) > FULL_PASS_SHARE * total
     sources = (
-        session.execute(select(*_MENTION_COLUMNS).order_by(PersonSource.id)).all()
+        session.execute(select(*_MENTION_COLUMNS).order_by(PersonSource.id))
         if full
         else _neighbourhood(session, changed)
     )
-    person_of = {mention_id(s): s.person_id for s in sources}
+    # One pass over the rows, keeping only what is needed after it: at county scale the rows, and
+    # a mention id string per use, would be gigabytes beside the profiles resolution builds.
+    candidates: list[PersonCandidate] = []
+    person_of: dict[str, int] = {}
+    source_ids: dict[str, int] = {}
+    for source in sources:
+        candidate = _candidate(source)
+        candidates.append(candidate)
+        person_of[candidate.mention_id] = source.person_id
+        source_ids[candidate.mention_id] = source.id
     resolution = resolve(
-        (_candidate(s) for s in sources),
+        candidates,
         confirmed=_reviewed_pairs(session, "accepted"),
         forbidden=[*_reviewed_pairs(session, "rejected"), *_undone_pairs(session)],
     )
+    del candidates  # the profiles hold them from here on
     merged = 0
     survivor_of: dict[int, int] = {}
     placed: set[int] = set()
@@ -126,14 +136,13 @@ def resolve_warehouse_persons(*, session: Session, run: LoadRun, full: bool = Fa
                 survivor_of[absorbed] = survivor
     matches = _record_matches(session, resolution.merges, person_of, survivor_of, run)
     reviews = _queue_reviews(session, resolution, run)
-    source_ids = {mention_id(s): s.id for s in sources}
     fresh = set(changed)
     rekeyed = [p for p in resolution.profiles if full or source_ids[p.mention_id] in fresh]
     _keep_keys(session, rekeyed, source_ids, replace_all=full)
-    _mark_resolved(session, [s.id for s in sources] if full else changed, run)
+    _mark_resolved(session, list(source_ids.values()) if full else changed, run)
     return ResolutionReport(
-        mentions=len(sources),
-        changed=len(sources) if full else len(changed),
+        mentions=len(source_ids),
+        changed=len(source_ids) if full else len(changed),
         full=full,
         persons_merged=merged,
         matches_recorded=matches,
