@@ -47,9 +47,12 @@ class AccessAudit(SchemaExtension):
         )
         persons = frozenset(context.accessed_persons)
 
+        # The operation's own session: its reads' transaction commits with the log (one round trip
+        # instead of a checkout of its own).
         try:
-            with context.sessions() as session, session.begin():
-                record_access(session=session, record=record, person_ids=persons)
+            session = context.database.get()
+            record_access(session=session, record=record, person_ids=persons)
+            session.commit()
         except SQLAlchemyError as error:
             failure = AccessNotAudited("the access log could not be written; no personal data is returned")
             failure.__cause__ = error

@@ -1,7 +1,8 @@
-"""The per-request context: who is asking, a session factory, the request's loaders, and what it read."""
+"""The per-request context: who is asking, its database session, its loaders, and what it read."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -10,6 +11,7 @@ from typing import Any, TypeVar
 from sqlalchemy.orm import Session, sessionmaker
 from strawberry.types import Info as StrawberryInfo
 
+from hub.api.database import RequestSession
 from hub.api.loaders import Loaders, build_loaders
 from hub.config import Settings
 from hub.warehouse.cases.service import today_in_china
@@ -19,7 +21,7 @@ from hub.warehouse.viewer import Viewer
 @dataclass(frozen=True)
 class HubContext:
     viewer: Viewer
-    sessions: sessionmaker[Session]
+    database: RequestSession
     loaders: Loaders
     settings: Settings
     # The calendar day deadlines are judged against, fixed once per request so that answers agree.
@@ -28,12 +30,21 @@ class HubContext:
     accessed_persons: set[int] = field(default_factory=set)
 
 
-def build_context(*, viewer: Viewer, sessions: sessionmaker[Session], settings: Settings) -> HubContext:
+def build_context(
+    *,
+    viewer: Viewer,
+    sessions: sessionmaker[Session],
+    settings: Settings,
+    admission: asyncio.Semaphore | None = None,
+) -> HubContext:
+    """A fresh context for one operation, reading through one session from `sessions` once
+    `admission` (the server's bound on operations holding a connection) lets it."""
     today = today_in_china()
+    database = RequestSession(sessions, admission)
     return HubContext(
         viewer=viewer,
-        sessions=sessions,
-        loaders=build_loaders(sessions, viewer, today=today),
+        database=database,
+        loaders=build_loaders(database, viewer, today=today),
         settings=settings,
         today=today,
     )
@@ -46,6 +57,5 @@ R = TypeVar("R")
 
 
 async def run_service(info: Info, service: Callable[..., R], **arguments: Any) -> R:
-    """Call a keyword-only service function with a short session of its own (see `hub.api.loaders`)."""
-    with info.context.sessions() as session:
-        return service(session=session, **arguments)
+    """Call a keyword-only service function with the operation's session (see `hub.api.database`)."""
+    return service(session=info.context.database.get(), **arguments)

@@ -1,22 +1,22 @@
 """One DataLoader per relation per request, so a page costs the same statements whatever its size.
 
-Each batch runs its service function on the event loop's thread, with a short session of its own
-that returns its connection to the pool before the next await. Measured on the benchmark
-(bench/graphql.py): handing each batch to a worker thread cost more than the statement itself, and a
-request's batches run one after another anyway. Holding one connection per request across awaits
-instead deadlocks once more requests are in flight than the pool has connections.
+Each batch runs its service function on the event loop's thread, in the operation's one session
+(`hub.api.database`). Measured on the benchmark (bench/graphql.py): handing each batch to a worker
+thread cost more than the statement itself, and a request's batches run one after another anyway.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
 from sqlalchemy.orm import Session
 from strawberry.dataloader import DataLoader
 
+from hub.api.database import RequestSession
 from hub.warehouse.cases import service as cases
 from hub.warehouse.divisions import service as divisions
 from hub.warehouse.grids import service as grids
@@ -29,29 +29,51 @@ K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 
 
-SessionOf = Callable[[], Session]
-
-
 def _loader(
-    sessions: SessionOf, fetch: Callable[[Session, Sequence[K]], Mapping[K, V]]
+    database: RequestSession, fetch: Callable[[Session, Sequence[K]], Mapping[K, V]]
 ) -> DataLoader[K, V | None]:
     async def load(keys: list[K]) -> list[V | None]:
-        with sessions() as session:
-            found = fetch(session, keys)
+        found = fetch(database.get(), keys)
         return [found.get(key) for key in keys]
 
     return DataLoader(load_fn=load)
 
 
 def _list_loader(
-    sessions: SessionOf, fetch: Callable[[Session, Sequence[int]], Mapping[int, list[V]]]
+    database: RequestSession, fetch: Callable[[Session, Sequence[int]], Mapping[int, list[V]]]
 ) -> DataLoader[int, list[V]]:
     async def load(keys: list[int]) -> list[list[V]]:
-        with sessions() as session:
-            found = fetch(session, keys)
+        found = fetch(database.get(), keys)
         return [found.get(key, []) for key in keys]
 
     return DataLoader(load_fn=load)
+
+
+async def load_all(loader: DataLoader[K, V], keys: Iterable[K]) -> list[V]:
+    """The loader's values for `keys`, in order, without suspending when it holds them all already.
+
+    `DataLoader.load_many` gathers even done futures, which always suspends (see `hub.api.eager`).
+    """
+    futures = [loader.load(key) for key in keys]
+    done = [future for future in futures if isinstance(future, asyncio.Future) and future.done()]
+    if len(done) == len(futures):
+        return [future.result() for future in done]
+    return list(await asyncio.gather(*futures))
+
+
+async def load_batch(loader: DataLoader[K, V], keys: Iterable[K]) -> list[V]:
+    """The loader's values for `keys`, reading those it does not hold yet in one batch of their own.
+
+    For `hub.api.prefetch`, which has every parent at hand: handing the loader each key costs a
+    future, a callback and a scheduled call apiece (measured: 0.75 ms for 300 keys, against 0.1 ms
+    for calling its batch function once and priming it with the rows found).
+    """
+    keys = list(keys)
+    missing = [key for key in dict.fromkeys(keys) if loader.cache_map.get(key) is None]
+    if missing:
+        found = zip(missing, await loader.load_fn(missing), strict=True)
+        loader.prime_many({key: value for key, value in found if not isinstance(value, BaseException)})
+    return await load_all(loader, keys)
 
 
 @dataclass(frozen=True)
@@ -76,56 +98,58 @@ class Loaders:
     events_by_case: DataLoader[int, list[cases.EventRow]]
     children_by_grid: DataLoader[int, list[grids.GridRow]]
     workers_by_grid: DataLoader[int, list[grids.GridWorkerRow]]
-    statistics_by_grid: DataLoader[int, grids.GridStatisticsRow | None]
+    statistics_by_grid: DataLoader[str, grids.GridStatisticsRow | None]
 
 
-def build_loaders(sessions: SessionOf, viewer: Viewer, *, today: dt.date) -> Loaders:
+def build_loaders(database: RequestSession, viewer: Viewer, *, today: dt.date) -> Loaders:
     """Fresh loaders for one request (their caches must never outlive it)."""
     return Loaders(
         household=_loader(
-            sessions, lambda s, ids: households.get_households(session=s, viewer=viewer, ids=ids)
+            database, lambda s, ids: households.get_households(session=s, viewer=viewer, ids=ids)
         ),
-        person=_loader(sessions, lambda s, ids: persons.get_persons(session=s, viewer=viewer, ids=ids)),
-        case=_loader(sessions, lambda s, ids: cases.get_cases(session=s, viewer=viewer, ids=ids)),
-        grid=_loader(sessions, lambda s, ids: grids.get_grids(session=s, viewer=viewer, ids=ids)),
-        division=_loader(sessions, lambda s, ids: divisions.get_divisions(session=s, ids=ids)),
+        person=_loader(database, lambda s, ids: persons.get_persons(session=s, viewer=viewer, ids=ids)),
+        case=_loader(database, lambda s, ids: cases.get_cases(session=s, viewer=viewer, ids=ids)),
+        grid=_loader(database, lambda s, ids: grids.get_grids(session=s, viewer=viewer, ids=ids)),
+        division=_loader(database, lambda s, ids: divisions.get_divisions(session=s, ids=ids)),
         division_by_code=_loader(
-            sessions, lambda s, codes: divisions.get_divisions_by_code(session=s, codes=codes)
+            database, lambda s, codes: divisions.get_divisions_by_code(session=s, codes=codes)
         ),
         members_by_household=_list_loader(
-            sessions, lambda s, ids: households.members_of_households(session=s, household_ids=ids)
+            database, lambda s, ids: households.members_of_households(session=s, household_ids=ids)
         ),
         ratings_by_household=_list_loader(
-            sessions, lambda s, ids: households.ratings_of_households(session=s, household_ids=ids)
+            database, lambda s, ids: households.ratings_of_households(session=s, household_ids=ids)
         ),
         moral_points_by_household=_list_loader(
-            sessions, lambda s, ids: households.moral_points_of_households(session=s, household_ids=ids)
+            database, lambda s, ids: households.moral_points_of_households(session=s, household_ids=ids)
         ),
         households_by_person=_list_loader(
-            sessions, lambda s, ids: households.households_of_persons(session=s, person_ids=ids)
+            database, lambda s, ids: households.households_of_persons(session=s, person_ids=ids)
         ),
         tags_by_person=_list_loader(
-            sessions, lambda s, ids: tags.tags_of_persons(session=s, viewer=viewer, person_ids=ids)
+            database, lambda s, ids: tags.tags_of_persons(session=s, viewer=viewer, person_ids=ids)
         ),
         cases_by_person=_list_loader(
-            sessions, lambda s, ids: cases.cases_of_persons(session=s, viewer=viewer, person_ids=ids)
+            database, lambda s, ids: cases.cases_of_persons(session=s, viewer=viewer, person_ids=ids)
         ),
         sources_by_person=_list_loader(
-            sessions, lambda s, ids: persons.sources_of_persons(session=s, person_ids=ids)
+            database, lambda s, ids: persons.sources_of_persons(session=s, person_ids=ids)
         ),
         parties_by_case=_list_loader(
-            sessions, lambda s, ids: cases.parties_of_cases(session=s, case_ids=ids)
+            database, lambda s, ids: cases.parties_of_cases(session=s, case_ids=ids)
         ),
-        links_by_case=_list_loader(sessions, lambda s, ids: cases.links_of_cases(session=s, case_ids=ids)),
-        events_by_case=_list_loader(sessions, lambda s, ids: cases.events_of_cases(session=s, case_ids=ids)),
+        links_by_case=_list_loader(database, lambda s, ids: cases.links_of_cases(session=s, case_ids=ids)),
+        events_by_case=_list_loader(database, lambda s, ids: cases.events_of_cases(session=s, case_ids=ids)),
         children_by_grid=_list_loader(
-            sessions, lambda s, ids: grids.children_of_grids(session=s, viewer=viewer, grid_ids=ids)
+            database, lambda s, ids: grids.children_of_grids(session=s, viewer=viewer, grid_ids=ids)
         ),
         workers_by_grid=_list_loader(
-            sessions, lambda s, ids: grids.workers_of_grids(session=s, grid_ids=ids)
+            database, lambda s, ids: grids.workers_of_grids(session=s, grid_ids=ids)
         ),
         statistics_by_grid=_loader(
-            sessions,
-            lambda s, ids: grids.statistics_of_grids(session=s, viewer=viewer, grid_ids=ids, today=today),
+            database,
+            lambda s, codes: grids.statistics_of_grids(
+                session=s, viewer=viewer, grid_codes=codes, today=today
+            ),
         ),
     )

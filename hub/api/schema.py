@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from typing import Any
 
@@ -10,10 +11,12 @@ from strawberry.schema.config import StrawberryConfig
 
 from hub.api.audit import AccessAudit
 from hub.api.context import Info, run_service
+from hub.api.database import OperationSession
 from hub.api.errors import CodedSchema, ErrorCodes, MaskedErrorCodes
 from hub.api.ids import from_cursor, from_global_id, to_global_id
 from hub.api.limits import limit_extensions
 from hub.api.masking import sees_unmasked
+from hub.api.prefetch import CONNECTION_NODES, prefetch
 from hub.api.types.case import Case
 from hub.api.types.enums import Department, GridLevel, Role
 from hub.api.types.filters import CaseFilterInput, HouseholdFilterInput, PersonFilterInput, check_code_prefix
@@ -112,7 +115,8 @@ class Query:
     async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
         if not 1 <= len(ids) <= MAX_PAGE_SIZE:
             raise InvalidInput(f"ids must hold 1 to {MAX_PAGE_SIZE} IDs, got {len(ids)}")
-        return [await _node(info, id_) for id_ in ids]
+        # Together, so that the IDs of one type share a loader batch instead of a statement each.
+        return list(await asyncio.gather(*(_node(info, id_) for id_ in ids)))
 
     @strawberry.field(description="The caller: role, scope and what it grants")
     def me(self, info: Info) -> Viewer:
@@ -130,7 +134,10 @@ class Query:
     async def household(self, info: Info, id: strawberry.ID) -> Household | None:
         _, row_id = from_global_id(id, expected="Household")
         row = await info.context.loaders.household.load(row_id)
-        return Household.from_row(row) if row else None
+        if row is None:
+            return None
+        await prefetch(info, "Household", [row])
+        return Household.from_row(row)
 
     @strawberry.field(
         description="Households you may see, matching the filter, in a stable order, 1–100 a page"
@@ -151,13 +158,17 @@ class Query:
             after=from_cursor(after),
             first=first,
         )
+        await prefetch(info, "Household", page.items, within=CONNECTION_NODES)
         return Connection[Household].from_page(page, Household.from_row, lambda r: r.id)
 
     @strawberry.field(description="One person's view; identity masked unless your role may see it")
     async def person(self, info: Info, id: strawberry.ID) -> Person | None:
         _, row_id = from_global_id(id, expected="Person")
         row = await info.context.loaders.person.load(row_id)
-        return Person.from_row(row, info) if row else None
+        if row is None:
+            return None
+        await prefetch(info, "Person", [row])
+        return Person.from_row(row, info)
 
     @strawberry.field(description="Persons you may see, matching the filter, 1–100 a page")
     async def persons(
@@ -172,6 +183,7 @@ class Query:
             after=from_cursor(after),
             first=first,
         )
+        await prefetch(info, "Person", page.items, within=CONNECTION_NODES)
         return Connection[Person].from_page(page, lambda r: Person.from_row(r, info), lambda r: r.id)
 
     @strawberry.field(description="A grid or micro-grid by its 15- or 17-digit code")
@@ -179,7 +191,10 @@ class Query:
         if not (code.isdigit() and len(code) in (15, 17)):
             raise InvalidInput(f"grid code must be 15 or 17 digits, got {code!r}")
         row = await run_service(info, get_grid_by_code, viewer=info.context.viewer, code=code)
-        return Grid.from_row(row) if row else None
+        if row is None:
+            return None
+        await prefetch(info, "Grid", [row])
+        return Grid.from_row(row)
 
     @strawberry.field(
         description="Grids you may see under `parent` (a division or grid code, itself excluded), "
@@ -202,13 +217,17 @@ class Query:
             after=from_cursor(after),
             first=first,
         )
+        await prefetch(info, "Grid", page.items, within=CONNECTION_NODES)
         return Connection[Grid].from_page(page, Grid.from_row, lambda r: r.id)
 
     @strawberry.field(description="One case from any department")
     async def case(self, info: Info, id: strawberry.ID) -> Case | None:
         _, row_id = from_global_id(id, expected="Case")
         row = await info.context.loaders.case.load(row_id)
-        return Case.from_row(row, info) if row else None
+        if row is None:
+            return None
+        await prefetch(info, "Case", [row])
+        return Case.from_row(row, info)
 
     @strawberry.field(description="Cases you may see, matching the filter, 1–100 a page")
     async def cases(
@@ -223,6 +242,7 @@ class Query:
             after=from_cursor(after),
             first=first,
         )
+        await prefetch(info, "Case", page.items, within=CONNECTION_NODES)
         return Connection[Case].from_page(page, lambda r: Case.from_row(r, info), lambda r: r.id)
 
     @strawberry.field(description="The access log, oldest first (auditors and administrators only)")
@@ -293,6 +313,8 @@ def build_schema(*, production: bool) -> strawberry.Schema:
     extensions: list[Any] = [
         *limit_extensions(production=production),
         MaskedErrorCodes if production else ErrorCodes,
+        # Before the audit, so that the audit writes on the operation's session before it is closed.
+        OperationSession,
         AccessAudit,
     ]
     return CodedSchema(

@@ -14,7 +14,7 @@ from hub.config import Settings
 from hub.db.engine import session_factory
 from hub.simulator.model import County
 from hub.warehouse.viewer import Role, Viewer
-from tests.support.graphql import ADMIN, execute
+from tests.support.graphql import ADMIN, counting_statements, execute
 
 IDS = """{
   households(first: 1) { edges { node { id } } }
@@ -46,6 +46,19 @@ def test_nodes_refetch_every_kind_in_the_order_asked(engine: Engine) -> None:
     assert [n["id"] for n in result.data["nodes"][:4]] == ids
     single = execute("query($id: ID!) { node(id: $id) { id } }", engine=engine, variables={"id": ids[1]})
     assert single.data == {"node": {"id": ids[1]}}
+
+
+def test_nodes_cost_the_same_statements_however_many_are_asked(engine: Engine) -> None:
+    households = execute("{ households(first: 40) { edges { node { id } } } }", engine=engine).data
+    ids = [edge["node"]["id"] for edge in households["households"]["edges"]]
+    query = "query($ids: [ID!]!) { nodes(ids: $ids) { id ... on Household { hhNo } } }"
+
+    with counting_statements(engine) as few:
+        assert execute(query, engine=engine, variables={"ids": ids[:2]}).errors is None
+    with counting_statements(engine) as many:
+        assert execute(query, engine=engine, variables={"ids": ids}).errors is None
+
+    assert len(many) == len(few) == 1
 
 
 def test_nodes_refuses_more_than_a_page(engine: Engine) -> None:

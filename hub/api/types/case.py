@@ -7,7 +7,9 @@ import datetime as dt
 import strawberry
 
 from hub.api.context import Info
+from hub.api.eager import eager
 from hub.api.ids import to_global_id
+from hub.api.loaders import load_all
 from hub.api.types.enums import CaseKind, CaseStatus, Department, PartyRole, ResolutionLevel, Satisfaction
 from hub.api.types.grid import Grid
 from hub.api.types.labels import LIFECYCLE_LABELS, label, local_time
@@ -26,6 +28,7 @@ class CaseParty:
         return cls(role=PartyRole(row.role), person_id=row.person_id)
 
     @strawberry.field
+    @eager
     async def person(self, info: Info) -> Person | None:
         row = await info.context.loaders.person.load(self.person_id)
         return Person.from_row(row, info) if row else None
@@ -50,11 +53,13 @@ class CaseLink:
         )
 
     @strawberry.field(description="The case that holds the reference")
+    @eager
     async def from_case(self, info: Info) -> Case | None:
         row = await info.context.loaders.case.load(self.from_case_id)
         return Case.from_row(row, info) if row else None
 
     @strawberry.field(description="The case referred to, once it is in the warehouse and visible")
+    @eager
     async def target(self, info: Info) -> Case | None:
         if self.target_case_id is None:
             return None
@@ -126,6 +131,7 @@ class Case(Node):
         )
 
     @strawberry.field
+    @eager
     async def grid(self, info: Info) -> Grid | None:
         if self.grid_id is None:
             return None
@@ -133,21 +139,25 @@ class Case(Node):
         return Grid.from_row(row) if row else None
 
     @strawberry.field(description="Everyone involved, with their role")
+    @eager
     async def parties(self, info: Info) -> list[CaseParty]:
         return [CaseParty.from_row(r) for r in await info.context.loaders.parties_by_case.load(self.row_id)]
 
     @strawberry.field(description="Links to and from cases of other departments")
+    @eager
     async def links(self, info: Info) -> list[CaseLink]:
         return [CaseLink.from_row(r) for r in await info.context.loaders.links_by_case.load(self.row_id)]
 
     @strawberry.field(description="The cases at the other end of this case's links that you may see")
+    @eager
     async def linked_cases(self, info: Info) -> list[Case]:
         loaders = info.context.loaders
         links = await loaders.links_by_case.load(self.row_id)
         others = [link.target_case_id if link.case_id == self.row_id else link.case_id for link in links]
         ids = list(dict.fromkeys(id_ for id_ in others if id_ is not None and id_ != self.row_id))
-        return [Case.from_row(r, info) for r in present(await loaders.case.load_many(ids))]
+        return [Case.from_row(r, info) for r in present(await load_all(loaders.case, ids))]
 
     @strawberry.field(description="The case's timeline, oldest first")
+    @eager
     async def events(self, info: Info) -> list[CaseEvent]:
         return [CaseEvent.from_row(r) for r in await info.context.loaders.events_by_case.load(self.row_id)]

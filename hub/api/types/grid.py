@@ -7,8 +7,11 @@ from dataclasses import replace
 import strawberry
 
 from hub.api.context import Info, run_service
+from hub.api.eager import eager
 from hub.api.ids import from_cursor, to_global_id
+from hub.api.loaders import load_all
 from hub.api.masking import sees_unmasked
+from hub.api.prefetch import CONNECTION_NODES, prefetch
 from hub.api.types.enums import Department, GridLevel, TagKind
 from hub.api.types.filters import HouseholdFilterInput
 from hub.api.types.household import Household
@@ -125,11 +128,13 @@ class Grid(Node):
         )
 
     @strawberry.field(description="The village or community the grid belongs to")
+    @eager
     async def division(self, info: Info) -> Division | None:
         row = await info.context.loaders.division.load(self.division_id)
         return Division.from_row(row) if row else None
 
     @strawberry.field(description="The grid a micro-grid belongs to (null for a grid, or when out of scope)")
+    @eager
     async def parent(self, info: Info) -> Grid | None:
         if self.parent_id is None:
             return None
@@ -139,9 +144,10 @@ class Grid(Node):
     @strawberry.field(
         description="Province, city, county, township, village, grid (and micro-grid): breadcrumbs"
     )
+    @eager
     async def path(self, info: Info) -> list[PathStep]:
         loaders = info.context.loaders
-        divisions = present(await loaders.division_by_code.load_many(ancestor_codes(self.code)))
+        divisions = present(await load_all(loaders.division_by_code, ancestor_codes(self.code)))
         steps = [PathStep(code=d.code, name=d.name, level=d.level) for d in divisions]
         if self.parent_id is not None and (parent := await loaders.grid.load(self.parent_id)) is not None:
             steps.append(PathStep(code=parent.code, name=parent.name, level=parent.level))
@@ -149,11 +155,13 @@ class Grid(Node):
         return steps
 
     @strawberry.field(description="Micro-grids of this grid, in code order; at most `first` (1–100)")
+    @eager
     async def children(self, info: Info, first: int = 100) -> list[Grid]:
         rows = await info.context.loaders.children_by_grid.load(self.row_id)
         return [Grid.from_row(r) for r in rows[: capped(first)]]
 
     @strawberry.field(description="网格员 responsible for this grid")
+    @eager
     async def workers(self, info: Info) -> list[GridWorker]:
         rows = await info.context.loaders.workers_by_grid.load(self.row_id)
         return [GridWorker.from_row(r, info) for r in rows[: capped(100)]]
@@ -179,10 +187,12 @@ class Grid(Node):
             after=from_cursor(after),
             first=first,
         )
+        await prefetch(info, "Household", page.items, within=CONNECTION_NODES)
         return Connection[Household].from_page(page, Household.from_row, lambda r: r.id)
 
     @strawberry.field(description="Households, persons, tags by kind, open and overdue cases by department")
+    @eager
     async def statistics(self, info: Info) -> GridStatistics:
-        row = await info.context.loaders.statistics_by_grid.load(self.row_id)
+        row = await info.context.loaders.statistics_by_grid.load(self.code)
         assert row is not None
         return GridStatistics.from_row(row)

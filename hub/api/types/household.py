@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from hub.api.context import Info
+from hub.api.eager import eager
 from hub.api.ids import to_global_id
+from hub.api.loaders import load_all
 from hub.api.types.enums import CaseStatus, TimelineKind
 from hub.api.types.labels import CHINA, LIFECYCLE_LABELS, label, local_time
 from hub.api.types.node import Node, capped
@@ -39,6 +41,7 @@ class HouseholdMember:
         )
 
     @strawberry.field(description="The member (null when out of your scope)")
+    @eager
     async def person(self, info: Info) -> Person | None:
         row = await info.context.loaders.person.load(self.person_id)
         return Person.from_row(row, info) if row else None
@@ -105,6 +108,7 @@ class TimelineEntry:
     case_row: strawberry.Private[CaseRow | None]
 
     @strawberry.field(description="The member concerned (tags and membership)")
+    @eager
     async def person(self, info: Info) -> Person | None:
         if self.person_id is None:
             return None
@@ -143,6 +147,7 @@ class Household(Node):
         )
 
     @strawberry.field
+    @eager
     async def grid(self, info: Info) -> Annotated[Grid, strawberry.lazy("hub.api.types.grid")] | None:
         from hub.api.types.grid import Grid
 
@@ -152,6 +157,7 @@ class Household(Node):
         return Grid.from_row(row) if row else None
 
     @strawberry.field(description="户主")
+    @eager
     async def head(self, info: Info) -> Person | None:
         if self.head_person_id is None:
             return None
@@ -159,38 +165,45 @@ class Household(Node):
         return Person.from_row(row, info) if row else None
 
     @strawberry.field(description="Current members, head first")
+    @eager
     async def members(self, info: Info) -> list[HouseholdMember]:
         rows = await info.context.loaders.members_by_household.load(self.row_id)
         return [HouseholdMember.from_row(r) for r in rows]
 
     @strawberry.field(description="The latest year's 十星级文明户 rating (null when never assessed)")
+    @eager
     async def rating(self, info: Info) -> HouseholdRating | None:
         rows = await info.context.loaders.ratings_by_household.load(self.row_id)
         return HouseholdRating.from_row(rows[0]) if rows else None
 
     @strawberry.field(description="十星级文明户 ratings, latest year first; at most `first` (1–100)")
+    @eager
     async def ratings(self, info: Info, first: int = 10) -> list[HouseholdRating]:
         limit = capped(first)
         rows = await info.context.loaders.ratings_by_household.load(self.row_id)
         return [HouseholdRating.from_row(r) for r in rows[:limit]]
 
     @strawberry.field(description="道德银行 balance and latest entries (null without any entry)")
+    @eager
     async def moral_points(self, info: Info) -> MoralPoints | None:
         return MoralPoints.from_rows(await info.context.loaders.moral_points_by_household.load(self.row_id))
 
     @strawberry.field(description="Every member's tags and benefits you may see, from all departments")
+    @eager
     async def tags(self, info: Info) -> list[PersonTag]:
         return [PersonTag.from_row(t) for t in await self._tag_rows(info)]
 
     @strawberry.field(
         description="The tags that carry a monthly amount (低保, 特困 …): the household's benefits"
     )
+    @eager
     async def benefits(self, info: Info) -> list[PersonTag]:
         return [PersonTag.from_row(t) for t in await self._tag_rows(info) if t.amount is not None]
 
     @strawberry.field(
         description="Every member's cases from all four departments, newest first; at most `first` (1–100)"
     )
+    @eager
     async def cases(
         self, info: Info, first: int = 100
     ) -> list[Annotated[Case, strawberry.lazy("hub.api.types.case")]]:
@@ -200,6 +213,7 @@ class Household(Node):
         return [Case.from_row(r, info) for r in (await self._case_rows(info))[:limit]]
 
     @strawberry.field(description="How many cases you may see have a member as a party")
+    @eager
     async def case_count(self, info: Info) -> int:
         return len(await self._case_rows(info))
 
@@ -207,13 +221,14 @@ class Household(Node):
         description="Members' case events, tag starts and ends, and arrivals merged, newest first; "
         "at most `first` (1–100)"
     )
+    @eager
     async def timeline(self, info: Info, first: int = 50) -> list[TimelineEntry]:
         limit = capped(first)
         loaders = info.context.loaders
         members = await loaders.members_by_household.load(self.row_id)
         tags = await self._tag_rows(info)
         cases = await self._case_rows(info)
-        event_lists = await loaders.events_by_case.load_many([c.id for c in cases])
+        event_lists = await load_all(loaders.events_by_case, [c.id for c in cases])
         entries: list[TimelineEntry] = []
         for case, events in zip(cases, event_lists, strict=True):
             for event in events:
@@ -264,12 +279,12 @@ class Household(Node):
     async def _tag_rows(self, info: Info) -> list[TagRow]:
         loaders = info.context.loaders
         members = await loaders.members_by_household.load(self.row_id)
-        tag_lists = await loaders.tags_by_person.load_many([m.person_id for m in members])
+        tag_lists = await load_all(loaders.tags_by_person, [m.person_id for m in members])
         return [t for tags in tag_lists for t in tags]
 
     async def _case_rows(self, info: Info) -> list[CaseRow]:
         loaders = info.context.loaders
         members = await loaders.members_by_household.load(self.row_id)
-        case_lists = await loaders.cases_by_person.load_many([m.person_id for m in members])
+        case_lists = await load_all(loaders.cases_by_person, [m.person_id for m in members])
         unique = {row.id: row for rows in case_lists for row in rows}
         return sorted(unique.values(), key=lambda r: (r.opened_at, r.id), reverse=True)

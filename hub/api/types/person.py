@@ -9,7 +9,9 @@ import strawberry
 
 from hub.api.audit import note_person_read
 from hub.api.context import Info
+from hub.api.eager import eager
 from hub.api.ids import to_global_id
+from hub.api.loaders import load_all
 from hub.api.masking import sees_unmasked
 from hub.api.types.enums import Department, TagKind
 from hub.api.types.labels import label
@@ -52,6 +54,7 @@ class PersonTag:
         return self.valid_to is None or self.valid_to >= info.context.today
 
     @strawberry.field
+    @eager
     async def person(self, info: Info) -> Person | None:
         row = await info.context.loaders.person.load(self.person_id)
         return Person.from_row(row, info) if row else None
@@ -107,12 +110,14 @@ class Person(Node):
         )
 
     @strawberry.field(description="Tags and benefits you may see, current and past, newest first")
+    @eager
     async def tags(self, info: Info) -> list[PersonTag]:
         return [PersonTag.from_row(t) for t in await info.context.loaders.tags_by_person.load(self.row_id)]
 
     @strawberry.field(
         description="Cases of any department this person is a party to, newest first; at most `first` (1–100)"
     )
+    @eager
     async def cases(
         self, info: Info, first: int = 100
     ) -> list[Annotated[Case, strawberry.lazy("hub.api.types.case")]]:
@@ -123,10 +128,12 @@ class Person(Node):
         return [Case.from_row(r, info) for r in rows[:limit]]
 
     @strawberry.field(description="How many cases you may see this person is a party to")
+    @eager
     async def case_count(self, info: Info) -> int:
         return len(await info.context.loaders.cases_by_person.load(self.row_id))
 
     @strawberry.field(description="Households this person currently belongs to")
+    @eager
     async def households(
         self, info: Info
     ) -> list[Annotated[Household, strawberry.lazy("hub.api.types.household")]]:
@@ -134,9 +141,10 @@ class Person(Node):
 
         loaders = info.context.loaders
         ids = await loaders.households_by_person.load(self.row_id)
-        return [Household.from_row(r) for r in present(await loaders.household.load_many(ids))]
+        return [Household.from_row(r) for r in present(await load_all(loaders.household, ids))]
 
     @strawberry.field(description="Every source record that mentions this person: who says what")
+    @eager
     async def sources(self, info: Info) -> list[PersonSource]:
         rows = await info.context.loaders.sources_by_person.load(self.row_id)
         return [PersonSource.from_row(r, info) for r in rows]

@@ -101,22 +101,30 @@ class CaseFilter:
     is_open: bool | None = None
 
 
+# The reads select table columns, not ORM attributes: on each execution SQLAlchemy matches the new
+# statement's result columns to its cached compilation's, and annotated ORM columns are matched by
+# building a SQL `==` expression for each (measured: a third of a one-row lookup's time).
+_cases = Case.__table__.c
+_parties = CaseParty.__table__.c
+_links = CaseLink.__table__.c
+_events = CaseEvent.__table__.c
+
 _CASE_COLUMNS = (
-    Case.id,
-    Case.department,
-    Case.case_no,
-    Case.kind,
-    Case.category,
-    Case.status,
-    Case.resolution_level,
-    Case.opened_at,
-    Case.closed_at,
-    Case.deadline,
-    Case.division_id,
-    Case.grid_id,
-    Case.address,
-    Case.summary,
-    Case.satisfaction,
+    _cases.id,
+    _cases.department,
+    _cases.case_no,
+    _cases.kind,
+    _cases.category,
+    _cases.status,
+    _cases.resolution_level,
+    _cases.opened_at,
+    _cases.closed_at,
+    _cases.deadline,
+    _cases.division_id,
+    _cases.grid_id,
+    _cases.address,
+    _cases.summary,
+    _cases.satisfaction,
 )
 
 
@@ -181,7 +189,7 @@ def cases_of_persons(
 ) -> dict[int, list[CaseRow]]:
     """The visible cases each person is a party to, newest first (a person's cases are few)."""
     statement = scoped_cases(
-        select(CaseParty.person_id, *_CASE_COLUMNS).join(Case, Case.id == CaseParty.case_id), viewer
+        select(_parties.person_id, *_CASE_COLUMNS).join(Case, Case.id == CaseParty.case_id), viewer
     ).where(id_in(session, CaseParty.person_id, person_ids))
     found: dict[int, list[CaseRow]] = {id_: [] for id_ in person_ids}
     seen: set[tuple[int, int]] = set()
@@ -198,7 +206,7 @@ def cases_of_persons(
 def parties_of_cases(*, session: Session, case_ids: Sequence[int]) -> dict[int, list[PartyRow]]:
     """Each case's parties with their roles."""
     statement = (
-        select(CaseParty.case_id, CaseParty.person_id, CaseParty.role)
+        select(_parties.case_id, _parties.person_id, _parties.role)
         .where(id_in(session, CaseParty.case_id, case_ids))
         .order_by(CaseParty.case_id, CaseParty.id)
     )
@@ -210,9 +218,7 @@ def parties_of_cases(*, session: Session, case_ids: Sequence[int]) -> dict[int, 
 
 def links_of_cases(*, session: Session, case_ids: Sequence[int]) -> dict[int, list[LinkRow]]:
     """Each case's links to other cases, in both directions (a link names the case it points from)."""
-    statement = select(
-        CaseLink.case_id, CaseLink.target_case_no, CaseLink.target_case_id, CaseLink.relation
-    ).where(
+    statement = select(_links.case_id, _links.target_case_no, _links.target_case_id, _links.relation).where(
         or_(id_in(session, CaseLink.case_id, case_ids), id_in(session, CaseLink.target_case_id, case_ids))
     )
     found: dict[int, list[LinkRow]] = {id_: [] for id_ in case_ids}
@@ -232,7 +238,7 @@ def links_of_cases(*, session: Session, case_ids: Sequence[int]) -> dict[int, li
 def events_of_cases(*, session: Session, case_ids: Sequence[int]) -> dict[int, list[EventRow]]:
     """Each case's events in time order: its timeline."""
     statement = (
-        select(CaseEvent.case_id, CaseEvent.at, CaseEvent.status, CaseEvent.note)
+        select(_events.case_id, _events.at, _events.status, _events.note)
         .where(id_in(session, CaseEvent.case_id, case_ids))
         .order_by(CaseEvent.case_id, CaseEvent.at)
     )

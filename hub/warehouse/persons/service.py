@@ -57,14 +57,20 @@ class PersonFilter:
     name: str | None = None
 
 
+# The reads select table columns, not ORM attributes: on each execution SQLAlchemy matches the new
+# statement's result columns to its cached compilation's, and annotated ORM columns are matched by
+# building a SQL `==` expression for each (measured: a third of a one-row lookup's time).
+_persons = Person.__table__.c
+_sources = PersonSource.__table__.c
+
 _PERSON_COLUMNS = (
-    Person.id,
-    Person.id_number,
-    Person.name,
-    Person.sex,
-    Person.ethnicity,
-    Person.birth_date,
-    Person.phone,
+    _persons.id,
+    _persons.id_number,
+    _persons.name,
+    _persons.sex,
+    _persons.ethnicity,
+    _persons.birth_date,
+    _persons.phone,
 )
 
 
@@ -130,11 +136,11 @@ def sources_of_persons(*, session: Session, person_ids: Sequence[int]) -> dict[i
     """Every source record that mentions each person: the person's provenance."""
     statement = (
         select(
-            PersonSource.person_id,
-            PersonSource.source_system,
-            PersonSource.source_record_id,
-            PersonSource.name_as_sent,
-            PersonSource.id_number_as_sent,
+            _sources.person_id,
+            _sources.source_system,
+            _sources.source_record_id,
+            _sources.name_as_sent,
+            _sources.id_number_as_sent,
         )
         .where(id_in(session, PersonSource.person_id, person_ids))
         .order_by(PersonSource.person_id, PersonSource.source_system, PersonSource.source_record_id)

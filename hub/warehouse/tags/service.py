@@ -14,6 +14,11 @@ from hub.warehouse.scope import scoped_tags
 from hub.warehouse.tags.models import PersonTag
 from hub.warehouse.viewer import Viewer
 
+# The reads select table columns, not ORM attributes: on each execution SQLAlchemy matches the new
+# statement's result columns to its cached compilation's, and annotated ORM columns are matched by
+# building a SQL `==` expression for each (measured: a third of a one-row lookup's time).
+_tags = PersonTag.__table__.c
+
 
 @dataclass(frozen=True, slots=True)
 class TagRow:
@@ -33,14 +38,14 @@ def tags_of_persons(
     """Each person's tags the viewer may see, current and past, newest first."""
     statement = scoped_tags(
         select(
-            PersonTag.id,
-            PersonTag.person_id,
-            PersonTag.kind,
-            PersonTag.department,
-            PersonTag.sensitivity,
-            PersonTag.valid_from,
-            PersonTag.valid_to,
-            PersonTag.amount,
+            _tags.id,
+            _tags.person_id,
+            _tags.kind,
+            _tags.department,
+            _tags.sensitivity,
+            _tags.valid_from,
+            _tags.valid_to,
+            _tags.amount,
         ).where(id_in(session, PersonTag.person_id, person_ids)),
         viewer,
     ).order_by(PersonTag.person_id, PersonTag.valid_from.desc(), PersonTag.id)
