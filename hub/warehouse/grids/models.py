@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hub.db.base import Base, Provenance
+from hub.db.base import Base, Provenance, only_on
 
 
 class Grid(Provenance, Base):
     __tablename__ = "grids"
+    # A grid subtree is a code prefix (`code LIKE '3301220010%'`). PostgreSQL's unique index on
+    # `code` cannot answer LIKE under a non-C collation; a text_pattern_ops index can.
+    __table_args__ = (
+        only_on(
+            "postgresql",
+            Index("ix_grids_code_pattern", "code", postgresql_ops={"code": "text_pattern_ops"}),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # 15 digits for a grid (village + 3), 17 for a micro-grid; prefix order is the tree order.
