@@ -34,11 +34,13 @@ from hub.quality.service import (
 SAMPLES_PER_RULE = 5
 TOP_RULES = 15
 TREND_RUNS = 20
+LAYER_LABELS = {"staging": "before publishing", "core": "after publishing"}
 
 
 @dataclass(frozen=True, slots=True)
 class TablePassRate:
     table_name: str
+    layer: str  # staging: checked before publishing (failing records quarantined); core: after
     expectations: int
     passed: int
     rows: int | None
@@ -132,10 +134,21 @@ def write_report(report: QualityReport, out: Path) -> list[Path]:
             ],
         ),
         "results.csv": (
-            ["table", "rule", "level", "success", "element_count", "unexpected_count", "reason", "exception"],
+            [
+                "table",
+                "layer",
+                "rule",
+                "level",
+                "success",
+                "element_count",
+                "unexpected_count",
+                "reason",
+                "exception",
+            ],
             [
                 (
                     r.table_name,
+                    r.layer,
                     r.rule,
                     r.level,
                     r.success,
@@ -223,18 +236,23 @@ def _table_rates(
     results: Sequence[QualityResultRow], session: Session, dq_run_id: int
 ) -> tuple[TablePassRate, ...]:
     held = held_rows_count_by_table(session=session, dq_run_id=dq_run_id)
-    grouped: dict[str, list[QualityResultRow]] = defaultdict(list)
+    grouped: dict[tuple[str, str], list[QualityResultRow]] = defaultdict(list)
     for result in results:
-        grouped[result.table_name].append(result)
+        grouped[(result.layer, result.table_name)].append(result)
+    # Staging first: the order the checks ran in a pipeline run.
+    order = {"staging": 0, "core": 1}
     return tuple(
         TablePassRate(
             table_name=table,
+            layer=layer,
             expectations=len(rows),
             passed=sum(1 for r in rows if r.success),
             rows=max((r.element_count for r in rows if r.element_count is not None), default=None),
             rows_failed=held.get(table, 0),
         )
-        for table, rows in sorted(grouped.items())
+        for (layer, table), rows in sorted(
+            grouped.items(), key=lambda item: (order.get(item[0][0], 2), item[0])
+        )
     )
 
 
@@ -319,10 +337,13 @@ def render_html(report: QualityReport) -> str:
         + "</div></section>"
     )
     parts.append(
-        "<section id='tables'><h2>Pass rates per table</h2><table><tr><th>table</th><th>expectations</th>"
-        "<th>pass rate</th><th></th><th>rows</th><th>rows held back</th></tr>"
+        "<section id='tables'><h2>Pass rates per table</h2><p class='muted'>Staging tables are checked "
+        "before publishing (a failing record is quarantined); core tables after (a failing row is held "
+        "back for review).</p><table><tr><th>table</th><th>checked</th><th>expectations</th>"
+        "<th>pass rate</th><th></th><th>rows</th><th>rows failing</th></tr>"
         + "".join(
-            f"<tr><td>{_e(t.table_name)}</td><td class='n'>{t.passed} / {t.expectations}</td>"
+            f"<tr><td>{_e(t.table_name)}</td><td>{_e(LAYER_LABELS.get(t.layer, t.layer))}</td>"
+            f"<td class='n'>{t.passed} / {t.expectations}</td>"
             f"<td class='n'>{t.rate:.1%}</td><td>{_bar(t.rate)}</td>"
             f"<td class='n'>{'' if t.rows is None else f'{t.rows:,}'}</td>"
             f"<td class='n'>{t.rows_failed:,}</td></tr>"

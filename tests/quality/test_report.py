@@ -63,6 +63,24 @@ def test_report_shows_summary_trend_rules_and_masked_rows(loaded_engine: Engine,
         assert all(row["reconciles"] == "True" for row in csv.DictReader(handle))
 
 
+def test_one_pipeline_run_reports_its_staging_and_core_checks_side_by_side(
+    loaded_engine: Engine, tmp_path: Path
+) -> None:
+    run_quality(engine=loaded_engine, run_id="run-1", trigger="pipeline", layer="staging")
+    run_quality(engine=loaded_engine, run_id="run-1", trigger="pipeline", layer="core")
+
+    _write(loaded_engine, tmp_path)
+
+    report = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+    layers = {t["table_name"]: t["layer"] for t in report["tables"]}
+    assert layers["stg_households"] == "staging" and layers["households"] == "core"
+    # Staging first, as the checks ran; one run holding both layers, counted once each.
+    assert [t["layer"] for t in report["tables"]] == sorted(layers.values(), key=["staging", "core"].index)
+    assert len(report["trend"]) == 1 and report["run"]["suites"] == len(layers)
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "before publishing" in page and "after publishing" in page
+
+
 def test_service_pages_runs_and_masks_held_rows(loaded_engine: Engine) -> None:
     with loaded_engine.begin() as connection:
         connection.execute(text("UPDATE persons SET ethnicity = '59' WHERE id <= 3"))
