@@ -36,7 +36,14 @@ from hub.sources.canonical import Department, SourceRef
 from hub.sources.contract import check_record, contract_fields
 from hub.warehouse.ingestion.service import QuarantineEntry, RawVersion, land_raw, quarantine
 from hub.warehouse.provenance import LoadResult, LoadRun, Rejection
-from hub.warehouse.staging.service import StagedRecord, discard, pending, sources_of, stage_records
+from hub.warehouse.staging.service import (
+    StagedRecord,
+    discard,
+    has_pending,
+    pending,
+    sources_of,
+    stage_records,
+)
 from hub.warehouse.staging.tables import Layout, layout_of
 
 P = TypeVar("P")
@@ -195,6 +202,15 @@ def stage(
     the source's cursor only together with the rows it covers).
     """
     report = StageReport(stream=stream.key)
+    with transaction(engine) as session:
+        pending = _Pending(
+            before=has_pending(
+                session=session,
+                layout=stream.layout,
+                source_system=stream.department.value,
+                stream=stream.name,
+            )
+        )
     for batch in batched(payloads, BATCH_SIZE):
         report.fetched += len(batch)
         _measure_drift(stream, batch, report)
@@ -203,7 +219,7 @@ def stage(
             if report.high_water is not None:
                 times.append(report.high_water)
             report.high_water = max(times, default=None)
-        _stage_batch(engine, run, stream, batch, report, after_batch, full_reload)
+        _stage_batch(engine, run, stream, batch, report, pending, after_batch, full_reload)
     log.info("stream staged", run_id=run.run_id, **{"stream": report.stream, **report.metadata()})
     return report
 
@@ -251,6 +267,7 @@ def _stage_batch(
     stream: Stream[P, R],
     batch: Sequence[P],
     report: StageReport,
+    pending: _Pending,
     after_batch: Callable[[Session], None] | None,
     full_reload: bool,
 ) -> None:
@@ -271,6 +288,7 @@ def _stage_batch(
             report.superseded += len(fresh) - len(latest)
             fresh = list(latest.values())
         mapped: list[tuple[str, R]] = []
+        mapped_ids: list[str] = []
         entries: list[QuarantineEntry] = []
         for version, payload in fresh:
             try:
@@ -278,12 +296,18 @@ def _stage_batch(
                 # Checked after mapping, so that a field the mapping requires is rejected by its name.
                 check_record(payload, contract=stream.contract_fields)
                 mapped.append((version.payload_hash, record))
+                mapped_ids.append(version.record_id)
             except RecordRejected as rejected:
                 entries.append(
                     _entry(stream, version.record_id, version.payload, rejected.rule, rejected.reason)
                 )
         report.replaced += stage_records(
-            session=session, layout=stream.layout, stream=stream.name, items=mapped, run=run
+            session=session,
+            layout=stream.layout,
+            stream=stream.name,
+            items=mapped,
+            run=run,
+            replace_pending=pending.may_hold(mapped_ids),
         )
         quarantine(session=session, entries=entries, run=run)
         if after_batch is not None:
@@ -315,6 +339,20 @@ def _publish_batch(
     report.published += len(staged) - len(refused)
     for table, count in result.written_by_table.items():
         report.written_by_table[table] = report.written_by_table.get(table, 0) + count
+
+
+@dataclass
+class _Pending:
+    """Whether a batch's records may already wait in staging: if the stream had pending records
+    when the read began, or a record comes again in the same read (a feed's later version)."""
+
+    before: bool
+    seen: set[str] = field(default_factory=set)
+
+    def may_hold(self, record_ids: Sequence[str]) -> bool:
+        again = not self.seen.isdisjoint(record_ids)
+        self.seen.update(record_ids)
+        return self.before or again
 
 
 def _version(stream: Stream[P, R], payload: P) -> tuple[RawVersion, P]:

@@ -76,3 +76,18 @@ def test_a_run_killed_while_publishing_leaves_the_rest_staged_for_the_next(
     assert resumed.publish.published == resumed.publish.carried_over == len(payloads) - 200
     households = warehouse_rows(database_url)["households"]
     assert sorted(row[1] for row in households) == sorted(h.hh_no for h in golden_county.households)
+
+
+def test_a_read_replaces_the_versions_an_unpublished_read_left_pending(
+    golden_county: County, engine: Engine
+) -> None:
+    payloads = served_households(golden_county)
+    stage(engine=engine, run=LoadRun("never published"), stream=HOUSEHOLDS, payloads=payloads)
+    moved = [{**payloads[0], "address": payloads[0]["address"] + "（新址）"}, *payloads[1:]]
+
+    again = stage(engine=engine, run=LoadRun("next"), stream=HOUSEHOLDS, payloads=moved)
+    published = publish(engine=engine, run=LoadRun("next"), stream=HOUSEHOLDS)
+
+    assert again.landed == again.staged == again.replaced == 1
+    assert published.taken == published.published == len(payloads)
+    assert published.carried_over == len(payloads) - 1

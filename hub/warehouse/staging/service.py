@@ -37,12 +37,20 @@ class StagedRecord:
 
 
 def stage_records(
-    *, session: Session, layout: Layout, stream: str, items: Sequence[tuple[str, Any]], run: LoadRun
+    *,
+    session: Session,
+    layout: Layout,
+    stream: str,
+    items: Sequence[tuple[str, Any]],
+    run: LoadRun,
+    replace_pending: bool = True,
 ) -> int:
     """Stage `(payload hash, record)` pairs of one stream; returns how many pending rows they replaced.
 
     A record still pending from an earlier version (a run that never published), or given twice, is
     replaced by its last version: the publish stage loads whole records, so only that one matters.
+    `replace_pending=False` skips looking for earlier versions, for a caller that knows none can be
+    pending (see `pipelines.ingest.stage`): on a growing table that lookup is most of the cost.
     """
     latest = {(r.source.department.value, r.source.record_id): (h, r) for h, r in items}
     replaced = len(items) - len(latest)  # a record twice in one batch: its last version stands
@@ -51,7 +59,7 @@ def stage_records(
         return replaced
     table = layout.table
     by_system: dict[str, list[str]] = defaultdict(list)
-    for _, record in items:
+    for _, record in items if replace_pending else ():
         by_system[record.source.department.value].append(record.source.record_id)
     for system, record_ids in by_system.items():
         for chunk in batched(record_ids):
@@ -133,6 +141,13 @@ def discard(*, session: Session, layout: Layout, staging_ids: Sequence[int]) -> 
     """Remove staged rows (with their children) once published or quarantined."""
     for chunk in batched(staging_ids):
         session.execute(delete(layout.table).where(layout.table.c.id.in_(chunk)))
+
+
+def has_pending(*, session: Session, layout: Layout, source_system: str, stream: str) -> bool:
+    """Whether any record of a stream waits in staging."""
+    table = layout.table
+    statement = select(table.c.id).where(table.c.source_system == source_system, table.c.stream == stream)
+    return session.scalar(statement.limit(1)) is not None
 
 
 def count_pending(*, session: Session, layout: Layout, source_system: str, stream: str) -> int:
