@@ -16,13 +16,14 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 
 from hub.db.engine import transaction
+from hub.db.maintenance import refresh_statistics
 from hub.quality.results import QualityRunOutcome, run_quality
 from hub.quality.suites import RuleSpec
 from hub.sources.canonical import Department, SourceRef
 from hub.warehouse.ingestion.service import QuarantineEntry, quarantine
 from hub.warehouse.provenance import LoadRun, Rejection
 from hub.warehouse.staging.service import discard, sources_of
-from hub.warehouse.staging.tables import Layout, record_layout_of_table
+from hub.warehouse.staging.tables import Layout, record_layout_of_table, staging_tables
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +37,8 @@ class StagingGate:
 
 def check_staged(*, engine: Engine, run_id: str, trigger: str = "pipeline") -> StagingGate:
     """Run the staging suites, record them under `run_id`, and quarantine the records they fail."""
+    # The reads just filled these tables: without fresh statistics the planner takes them for empty.
+    refresh_statistics(engine, tables=[table.name for table in staging_tables()])
     outcome = run_quality(engine=engine, run_id=run_id, trigger=trigger, layer="staging")
     faults: dict[Layout, dict[int, list[RuleSpec]]] = defaultdict(lambda: defaultdict(list))
     for suite in outcome.suites:

@@ -191,3 +191,8 @@ def record_layout_of_table(table: str) -> Layout:
         if table == layout.table.name or table in {c.table.name for c in layout.children.values()}:
             return layout
     raise KeyError(f"{table} is not a staging table")
+
+
+def staging_tables() -> list[Table]:
+    """Every `stg_*` table, children after their parents."""
+    return [t.table for layout in LAYOUTS.values() for t in (layout, *layout.children.values())]
