@@ -36,13 +36,6 @@ class QualityRunOutcome:
         return next(s for s in self.suites if s.suite.table == table)
 
 
-def run_status(suites: Sequence[SuiteOutcome], reconciliation: Sequence[StreamReconciliation]) -> str:
-    """failed: a table is structurally broken or a stream lost records; warned: rows held back."""
-    if any(s.structurally_broken for s in suites) or not all(r.reconciles for r in reconciliation):
-        return "failed"
-    return "passed" if all(s.success for s in suites) else "warned"
-
-
 def run_quality(
     *,
     engine: Engine,
@@ -83,7 +76,7 @@ def run_quality(
     return QualityRunOutcome(
         dq_run_id=dq_run.id,
         run_id=dq_run.run_id,
-        status=run_status(outcomes, reconciliation or ()),
+        status=dq_run.status,
         suites=outcomes,
         reconciliation=reconciliation or (),
     )

@@ -162,7 +162,9 @@ def _neighbourhood(session: Session, changed: Sequence[int]) -> list[Any]:
         ids.update(
             session.scalars(select(PersonBlockKey.person_source_id).where(PersonBlockKey.key_hash.in_(chunk)))
         )
-    persons = {s.person_id for s in _mentions(session, PersonSource.id, sorted(ids))}
+    persons: set[int] = set()
+    for chunk in batched(sorted(ids)):
+        persons.update(session.scalars(select(PersonSource.person_id).where(PersonSource.id.in_(chunk))))
     return sorted(_mentions(session, PersonSource.person_id, sorted(persons)), key=lambda s: s.id)
 
 

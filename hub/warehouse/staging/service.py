@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Result, Table, delete, insert, select
+from sqlalchemy import ColumnElement, Result, Table, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from hub.db.upsert import batched
@@ -58,18 +58,8 @@ def stage_records(
     if not items:
         return replaced
     table = layout.table
-    by_system: dict[str, list[str]] = defaultdict(list)
-    for _, record in items if replace_pending else ():
-        by_system[record.source.department.value].append(record.source.record_id)
-    for system, record_ids in by_system.items():
-        for chunk in batched(record_ids):
-            # One system and stream, ids in a list: the index prefix is used (a row-value IN is not).
-            outdated = delete(table).where(
-                table.c.source_system == system,
-                table.c.stream == stream,
-                table.c.source_record_id.in_(chunk),
-            )
-            replaced += session.execute(outdated).rowcount  # type: ignore[attr-defined]
+    if replace_pending:
+        replaced += _replace_pending(session, table, stream, [record for _, record in items])
     rows = [
         {
             **record_row(layout, record),
@@ -94,6 +84,24 @@ def stage_records(
     return replaced
 
 
+def _replace_pending(session: Session, table: Table, stream: str, records: Sequence[Any]) -> int:
+    """Remove the pending versions of `records`; returns how many there were."""
+    by_system: dict[str, list[str]] = defaultdict(list)
+    for record in records:
+        by_system[record.source.department.value].append(record.source.record_id)
+    removed = 0
+    for system, record_ids in by_system.items():
+        for chunk in batched(record_ids):
+            # One system and stream, ids in a list: the index prefix is used (a row-value IN is not).
+            outdated = delete(table).where(
+                table.c.source_system == system,
+                table.c.stream == stream,
+                table.c.source_record_id.in_(chunk),
+            )
+            removed += session.execute(outdated).rowcount  # type: ignore[attr-defined]
+    return removed
+
+
 def pending(
     *, session: Session, layout: Layout, source_system: str, stream: str, after: int = 0, limit: int
 ) -> list[StagedRecord]:
@@ -101,7 +109,7 @@ def pending(
     table = layout.table
     statement = (
         select(table)
-        .where(table.c.source_system == source_system, table.c.stream == stream, table.c.id > after)
+        .where(*_of_stream(table, source_system, stream), table.c.id > after)
         .order_by(table.c.id)
         .limit(limit)
     )
@@ -145,16 +153,20 @@ def discard(*, session: Session, layout: Layout, staging_ids: Sequence[int]) -> 
 
 def has_pending(*, session: Session, layout: Layout, source_system: str, stream: str) -> bool:
     """Whether any record of a stream waits in staging."""
-    table = layout.table
-    statement = select(table.c.id).where(table.c.source_system == source_system, table.c.stream == stream)
+    statement = select(layout.table.c.id).where(*_of_stream(layout.table, source_system, stream))
     return session.scalar(statement.limit(1)) is not None
 
 
 def count_pending(*, session: Session, layout: Layout, source_system: str, stream: str) -> int:
     """How many records of a stream wait in staging."""
-    table = layout.table
-    statement = select(table.c.id).where(table.c.source_system == source_system, table.c.stream == stream)
-    return len(session.scalars(statement).all())
+    statement = (
+        select(func.count()).select_from(layout.table).where(*_of_stream(layout.table, source_system, stream))
+    )
+    return session.scalar(statement) or 0
+
+
+def _of_stream(table: Table, source_system: str, stream: str) -> tuple[ColumnElement[bool], ...]:
+    return (table.c.source_system == source_system, table.c.stream == stream)
 
 
 @dataclass(frozen=True, slots=True)
