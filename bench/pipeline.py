@@ -182,6 +182,17 @@ def counted(metadata_by_asset: dict[str, dict[str, Any]], *suffixes: str) -> lis
     ]
 
 
+def print_assets(result: Any, took: dict[str, float]) -> None:
+    """One line per asset: its seconds, and the records it fetched (staging) or published."""
+    for asset, metadata_ in sorted(result.metadata.items()):
+        fetched = sum(v for k, v in metadata_.items() if k.endswith(".fetched"))
+        published = sum(v for k, v in metadata_.items() if k.endswith(".published"))
+        seconds = took.get(step_key(asset), 0.0)
+        count, what = (fetched, "fetched") if asset.startswith(STAGE) else (published, "published")
+        rate = f"{count / seconds:>10,.0f} records/s" if count and seconds else ""
+        print(f"  {asset:<42} {seconds:>8.1f} s  {count:>10,} {what:<9}  {rate}")
+
+
 def simulate(command: str, out: Path, args: argparse.Namespace, *, days: int = 0) -> None:
     """`hub simulate <command>` in a process of its own, so that the county is not in this one."""
     hub = Path(sys.executable).with_name("hub")
@@ -190,7 +201,7 @@ def simulate(command: str, out: Path, args: argparse.Namespace, *, days: int = 0
 
 
 def bench_backend(
-    backend: str, snapshots: tuple[Path, Path], truth: Path | None, folder: Path, days: int
+    backend: str, snapshots: tuple[Path, Path], truth: Path | None, folder: Path, days: int, *, keep: bool
 ) -> None:
     database_url = new_database(backend, folder)
     process, simulator_url = start_simulator(snapshots[0])
@@ -210,13 +221,7 @@ def bench_backend(
             f"\n== {backend}: run {'succeeded' if result.success else 'FAILED'} in {wall:,.1f} s "
             f"(target < {TARGET_SECONDS} s), peak RSS {peak_rss_mib():,.0f} MiB (target < {TARGET_RSS_MIB})"
         )
-        for asset, metadata_ in sorted(result.metadata.items()):
-            fetched = sum(v for k, v in metadata_.items() if k.endswith(".fetched"))
-            published = sum(v for k, v in metadata_.items() if k.endswith(".published"))
-            seconds = took.get(step_key(asset), 0.0)
-            count, what = (fetched, "fetched") if asset.startswith(STAGE) else (published, "published")
-            rate = f"{count / seconds:>10,.0f} records/s" if count and seconds else ""
-            print(f"  {asset:<42} {seconds:>8.1f} s  {count:>10,} {what:<9}  {rate}")
+        print_assets(result, took)
         engine = make_engine(database_url)
         if truth is not None:
             with session_factory(engine)() as session:
@@ -255,10 +260,14 @@ def bench_backend(
             f"in {incremental:,.1f} s (target < {TARGET_INCREMENTAL_SECONDS} s for 1 %); {fetched:,} records "
             f"fetched, {changed:,} new versions = {changed / landed:.2%} of the {landed:,} first loaded"
         )
+        print_assets(later, step_seconds(settings, later.run_id))
     finally:
         process.terminate()
         process.wait(timeout=30)
-        drop_database(database_url)
+        if keep and backend == "postgresql":
+            print(f"  kept the warehouse: {database_url}")
+        else:
+            drop_database(database_url)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -271,6 +280,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--truth-limit", type=int, default=200_000, help="Largest scale to measure F1 at.")
     parser.add_argument("--days", type=int, default=1, help="Simulated days before the incremental run.")
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="Keep the PostgreSQL warehouse afterwards (e.g. for `bench.graphql run --database`).",
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="hub-bench-pipeline-") as temporary:
         folder = Path(temporary)
@@ -287,7 +301,7 @@ def main(argv: list[str] | None = None) -> int:
             f"simulated in {time.perf_counter() - started:.1f} s"
         )
         for backend in ("sqlite", "postgresql") if args.backend == "both" else (args.backend,):
-            bench_backend(backend, snapshots, truth, folder, args.days)
+            bench_backend(backend, snapshots, truth, folder, args.days, keep=args.keep)
     return 0
 
 

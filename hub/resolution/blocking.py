@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from hub.resolution.candidates import Profile
@@ -74,8 +74,17 @@ def _worth_scoring(left: Profile, right: Profile) -> bool:
     return person is None or person != right.candidate.person_id
 
 
-def candidate_pairs(profiles: Sequence[Profile], *, max_block_size: int = MAX_BLOCK_SIZE) -> Blocks:
-    """Every pair that shares a block and could change the outcome, each once."""
+def candidate_pairs(
+    profiles: Sequence[Profile],
+    *,
+    max_block_size: int = MAX_BLOCK_SIZE,
+    oversized: Mapping[int, int] | None = None,
+) -> Blocks:
+    """Every pair that shares a block and could change the outcome, each once.
+
+    `oversized` (key hash → size) names blocks known to be too big from a wider view than these
+    profiles (a part of a partitioned pass, `partitions`): they are skipped and reported with that size.
+    """
     blocks: dict[str, list[int]] = defaultdict(list)
     for index, profile in enumerate(profiles):
         for key in blocking_keys(profile):
@@ -85,15 +94,16 @@ def candidate_pairs(profiles: Sequence[Profile], *, max_block_size: int = MAX_BL
     skipped: list[SkippedBlock] = []
     for key in sorted(blocks):
         members = blocks[key]
-        if len(members) > max_block_size:
-            skipped.append(SkippedBlock(key, len(members)))
+        size = oversized.get(key_hash(key), len(members)) if oversized else len(members)
+        if size > max_block_size:
+            skipped.append(SkippedBlock(key, size))
             continue
         for position, left in enumerate(members):
             for right in members[position + 1 :]:
                 pair = (left, right) if left < right else (right, left)
-                if pair in seen:
-                    continue
-                seen.add(pair)
-                if _worth_scoring(profiles[pair[0]], profiles[pair[1]]):
+                # Only pairs worth scoring are remembered: most pairs in a block are not (one
+                # person's mentions under one ID), and a set of them all is most of blocking's memory.
+                if pair not in seen and _worth_scoring(profiles[pair[0]], profiles[pair[1]]):
+                    seen.add(pair)
                     pairs.append(pair)
     return Blocks(tuple(pairs), tuple(skipped))

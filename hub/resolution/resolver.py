@@ -17,8 +17,9 @@ the same output for the same input in any order. Steps:
 
 from __future__ import annotations
 
+from array import array
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import structlog
@@ -68,19 +69,18 @@ class _Group:
 
 
 class _Clusters:
-    """Union-find over profile indexes that refuses joins breaking a cluster's constraints."""
+    """Union-find over profile indexes that refuses joins breaking a cluster's constraints.
+
+    A mention nobody joined has no `_Group` of its own (it is read from its profile when asked):
+    at county scale most mentions stay alone, and an object with three collections each would be
+    most of resolution's memory.
+    """
 
     def __init__(self, profiles: Sequence[Profile], forbidden: Mapping[int, set[int]]) -> None:
-        self._parent = list(range(len(profiles)))
-        self._groups = {
-            index: _Group(
-                [index],
-                frozenset({p.id_number}) if p.id_number is not None else frozenset(),
-                p.candidate.person_id,
-                set(forbidden.get(index, ())),
-            )
-            for index, p in enumerate(profiles)
-        }
+        self._profiles = profiles
+        self._forbidden = forbidden
+        self._parent = array("l", range(len(profiles)))
+        self._groups: dict[int, _Group] = {}
 
     def find(self, index: int) -> int:
         root = index
@@ -91,7 +91,17 @@ class _Clusters:
         return root
 
     def group(self, index: int) -> _Group:
-        return self._groups[self.find(index)]
+        root = self.find(index)
+        return self._groups.get(root) or self._alone(root)
+
+    def _alone(self, index: int) -> _Group:
+        profile = self._profiles[index]
+        return _Group(
+            [index],
+            frozenset({profile.id_number}) if profile.id_number is not None else frozenset(),
+            profile.candidate.person_id,
+            set(self._forbidden.get(index, ())),
+        )
 
     def can_join(self, left: int, right: int, *, two_ids_allowed: bool = False) -> bool:
         """Whether joining keeps one warehouse person, no forbidden pair and, unless a reviewer or a
@@ -113,7 +123,8 @@ class _Clusters:
         a_root, b_root = self.find(left), self.find(right)
         if a_root == b_root:
             return  # already one cluster (several deterministic edges can link the same mentions)
-        a, b = self._groups[a_root], self._groups[b_root]
+        a = self._groups.pop(a_root, None) or self._alone(a_root)
+        b = self._groups.pop(b_root, None) or self._alone(b_root)
         if len(a.members) < len(b.members):
             a_root, b_root, a, b = b_root, a_root, b, a
         self._parent[b_root] = a_root
@@ -121,10 +132,14 @@ class _Clusters:
         a.forbids |= b.forbids
         a.id_numbers |= b.id_numbers
         a.person_id = a.person_id if a.person_id is not None else b.person_id
-        del self._groups[b_root]
+        self._groups[a_root] = a
 
-    def roots(self) -> list[list[int]]:
-        return [sorted(group.members) for group in self._groups.values()]
+    def roots(self) -> Iterator[list[int]]:
+        """Every cluster's members, in order."""
+        for index, parent in enumerate(self._parent):
+            if index == parent:
+                group = self._groups.get(index)
+                yield sorted(group.members) if group is not None else [index]
 
 
 def _trust(profile: Profile, priority: Mapping[str, int]) -> tuple[int, int, int, int, str]:
@@ -269,6 +284,7 @@ def resolve(
     max_block_size: int = MAX_BLOCK_SIZE,
     department_priority: Mapping[str, int] = DEFAULT_DEPARTMENT_PRIORITY,
     merge_second_ids: bool = True,
+    oversized: Mapping[int, int] | None = None,
 ) -> Resolution:
     """Resolve mentions into persons (see module docstring); the same input gives the same output.
 
@@ -277,6 +293,8 @@ def resolve(
     a split undid: never merged again, directly or through others, and not queued again. Raises
     `ValueError` when two candidates share a mention id. With `merge_second_ids=False`, one person
     under two valid IDs is queued (DIFFERENT_IDS) instead of merged under rule SECOND_ID.
+    `oversized` (blocking key hash → size) are blocks too big to score seen from the whole of a
+    partitioned pass (`hub.resolution.partitions`), skipped here too.
     """
     ordered = sorted(candidates, key=lambda candidate: candidate.mention_id)
     profiles = tuple(profile(candidate) for candidate in ordered)
@@ -303,7 +321,7 @@ def resolve(
         elif (min(a, b), max(a, b)) not in forbidden_indexes:
             review.append(ReviewPair(edge.left, edge.right, ReviewReason.CONFLICT, edge.score, edge.evidence))
 
-    blocks = candidate_pairs(profiles, max_block_size=max_block_size)
+    blocks = candidate_pairs(profiles, max_block_size=max_block_size, oversized=oversized)
     for skipped in blocks.skipped:
         log.warning("resolution.block_skipped", key=skipped.key, size=skipped.size)
     matches: list[_Scored] = []

@@ -35,7 +35,7 @@ def person_resolution(
     """Merge the persons that tiered matching finds to be one; queue the uncertain pairs for review.
 
     Weighs the mentions the loads changed since the last pass and their neighbourhood, or every
-    mention when many changed or `full` is set.
+    mention when many changed or `full` is set (in independent parts, one after another).
     """
     with warehouse.engine() as engine, transaction(engine) as session:
         run = LoadRun(context.run.run_id)
@@ -50,5 +50,6 @@ def person_resolution(
             "reviews_queued": report.reviews_queued,
             "comparisons": report.comparisons,
             "skipped_blocks": report.skipped_blocks,
+            "parts": report.parts,
         }
     )

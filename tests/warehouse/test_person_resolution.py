@@ -12,7 +12,7 @@ from hub.simulator.catalog import serve_county
 from hub.simulator.model import County
 from hub.simulator.profiles import fault_profile
 from hub.simulator.truth import write_truth
-from hub.warehouse.persons.models import Person, PersonMatch, PersonSource
+from hub.warehouse.persons.models import Person, PersonBlockKey, PersonMatch, PersonSource
 from hub.warehouse.persons.resolution import mark_unresolved, mention_id, resolve_warehouse_persons
 from hub.warehouse.provenance import LoadRun
 from tests.support.snapshot import warehouse_rows
@@ -94,4 +94,28 @@ def test_a_pass_weighs_only_what_changed_and_its_neighbourhood(noisy_database_ur
     # Each changed mention with its blocks and the other mentions of its person; not the county.
     assert 2 * len(sources) < again.mentions < (total or 0) // 10
     assert again.persons_merged == 0 and left == 0
+    assert warehouse_rows(noisy_database_url) == before
+
+
+def test_a_full_pass_in_small_parts_weighs_what_one_part_weighs(noisy_database_url: str) -> None:
+    engine = make_engine(noisy_database_url)
+    before = warehouse_rows(noisy_database_url)
+    block_keys = select(PersonBlockKey.key_hash, PersonBlockKey.person_source_id).order_by(
+        PersonBlockKey.key_hash, PersonBlockKey.person_source_id
+    )
+    with transaction(engine) as session:
+        whole = resolve_warehouse_persons(session=session, run=LoadRun("whole"), full=True)
+        keys_of_whole = session.execute(block_keys).all()
+    with transaction(engine) as session:
+        parted = resolve_warehouse_persons(session=session, run=LoadRun("parts"), full=True, part_size=200)
+        keys_of_parts = session.execute(block_keys).all()
+        total = session.scalar(select(func.count()).select_from(PersonSource))
+    engine.dispose()
+
+    assert whole.parts == 1 and parted.parts > 5
+    assert parted.mentions == whole.mentions == total
+    assert parted.comparisons == whole.comparisons > 0
+    assert parted.skipped_blocks == whole.skipped_blocks
+    assert parted.persons_merged == whole.persons_merged == 0  # the loads' run resolved them already
+    assert keys_of_parts == keys_of_whole and len(keys_of_whole) > (total or 0)
     assert warehouse_rows(noisy_database_url) == before

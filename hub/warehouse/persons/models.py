@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.db.base import Base, Provenance, UtcDateTime
@@ -32,7 +43,18 @@ class PersonSource(Provenance, Base):
     """One source record that mentions a person, with what it said: the person's provenance."""
 
     __tablename__ = "person_sources"
-    __table_args__ = (UniqueConstraint("source_system", "source_record_id", "loaded_person_id"),)
+    __table_args__ = (
+        UniqueConstraint("source_system", "source_record_id", "loaded_person_id"),
+        # Only the mentions waiting for resolution are indexed: a pass that marks millions resolved
+        # takes them out of a small index instead of rewriting a large one, and finding them stays
+        # an index scan.
+        Index(
+            "ix_person_sources_unresolved",
+            "id",
+            sqlite_where=text("resolved_at IS NULL"),
+            postgresql_where=text("resolved_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
@@ -49,7 +71,7 @@ class PersonSource(Provenance, Base):
     division_code: Mapped[str | None] = mapped_column(String(12))
     # When resolution last weighed this mention as it stands; NULL after a load changed it (or a
     # reviewer accepted a pair with it): the next resolution pass starts from these.
-    resolved_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), index=True)
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
 
 
 class PersonBlockKey(Base):
@@ -57,6 +79,9 @@ class PersonBlockKey(Base):
     incremental resolution pass must weigh again beside the ones that changed."""
 
     __tablename__ = "person_block_keys"
+    # On SQLite the primary key is the table itself (no rowid B-tree beside it): a first pass writes
+    # a few keys per mention, millions at county scale.
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
     key_hash: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     person_source_id: Mapped[int] = mapped_column(

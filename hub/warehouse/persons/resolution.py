@@ -17,10 +17,12 @@ the county. When many are (the first load, `full=True`), it weighs every mention
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from array import array
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+import numpy as np
 import orjson
 from sqlalchemy import Table, and_, delete, exists, func, insert, select, update
 from sqlalchemy.orm import Session, aliased
@@ -29,6 +31,7 @@ from hub.db.upsert import batched, insert_missing
 from hub.resolution import MatchDecision, PersonCandidate, Resolution, resolve
 from hub.resolution.blocking import blocking_keys, key_hash
 from hub.resolution.candidates import Profile, profile
+from hub.resolution.partitions import Linker, Partitioning, links_of
 from hub.warehouse.cases.models import CaseParty
 from hub.warehouse.households.models import Household, HouseholdMember
 from hub.warehouse.persons.models import (
@@ -54,6 +57,7 @@ class ResolutionReport:
     reviews_queued: int
     comparisons: int
     skipped_blocks: int
+    parts: int  # resolved one after another (a full pass is partitioned)
 
 
 class MentionKey(Protocol):
@@ -71,6 +75,8 @@ def mention_id(source: MentionKey) -> str:
 
 # A pass weighs every mention when more than this share of them changed since the last one.
 FULL_PASS_SHARE = 0.2
+# Mentions a full pass resolves at once (whole independent components): its memory is per part.
+PART_SIZE = 50_000
 
 # What resolution reads of each mention: columns, not ORM objects (a county has millions).
 _MENTION_COLUMNS = (
@@ -90,36 +96,116 @@ _MENTION_COLUMNS = (
 )
 
 
-def resolve_warehouse_persons(*, session: Session, run: LoadRun, full: bool = False) -> ResolutionReport:
+def resolve_warehouse_persons(
+    *, session: Session, run: LoadRun, full: bool = False, part_size: int = PART_SIZE
+) -> ResolutionReport:
     """Resolve the mentions that changed since the last pass (with their neighbourhood; every
-    mention when `full` or when many changed) and merge the persons that turn out to be one."""
+    mention when `full` or when many changed) and merge the persons that turn out to be one.
+
+    A pass over every mention is resolved in parts of about `part_size` mentions that cannot
+    influence each other (`hub.resolution.partitions`), so that its memory follows the part.
+    """
     changed = session.scalars(select(PersonSource.id).where(PersonSource.resolved_at.is_(None))).all()
     if not changed and not full:
-        return ResolutionReport(0, 0, False, 0, 0, 0, 0, 0)
+        return ResolutionReport(0, 0, False, 0, 0, 0, 0, 0, 0)
     total = session.scalar(select(func.count()).select_from(PersonSource)) or 0
     full = full or len(changed) > FULL_PASS_SHARE * total
-    sources = (
-        session.execute(select(*_MENTION_COLUMNS).order_by(PersonSource.id))
-        if full
-        else _neighbourhood(session, changed)
+    confirmed = _reviewed_pairs(session, "accepted")
+    forbidden = [*_reviewed_pairs(session, "rejected"), *_undone_pairs(session)]
+    tally = _Tally()
+    if full:
+        source_ids, partitioning = _partition_all(
+            session, reviewed=[*confirmed, *forbidden], part_size=part_size
+        )
+        for part in partitioning.parts:
+            rows = _mentions(session, PersonSource.id, [source_ids[position] for position in part])
+            _resolve_part(session, rows, confirmed, forbidden, partitioning.oversized, run, tally)
+        _mark_resolved(session, source_ids, run)
+        weighed = changed_count = len(source_ids)
+        parts = len(partitioning.parts)
+    else:
+        rows = _neighbourhood(session, changed)
+        fresh = set(changed)
+        profiles = _resolve_part(session, rows, confirmed, forbidden, None, run, tally)
+        _replace_keys(session, [(p, id_) for p, id_ in profiles if id_ in fresh])
+        _mark_resolved(session, changed, run)
+        weighed, changed_count, parts = len(rows), len(changed), 1
+    return ResolutionReport(
+        mentions=weighed,
+        changed=changed_count,
+        full=full,
+        persons_merged=tally.merged,
+        matches_recorded=tally.matches,
+        reviews_queued=tally.reviews,
+        comparisons=tally.comparisons,
+        skipped_blocks=len(tally.skipped),
+        parts=parts,
     )
+
+
+@dataclass
+class _Tally:
+    merged: int = 0
+    matches: int = 0
+    reviews: int = 0
+    comparisons: int = 0
+    skipped: set[str] = field(default_factory=set)
+
+
+def _partition_all(
+    session: Session, *, reviewed: Sequence[tuple[str, str]], part_size: int
+) -> tuple[array[int], Partitioning]:
+    """Every mention's blocking keys, kept afresh, and the parts a full pass resolves one by one.
+
+    Returns the mentions' `person_sources` ids by position, and the partitioning of those positions.
+    """
+    session.execute(delete(PersonBlockKey))
+    reviewed_mentions = {mention for pair in reviewed for mention in pair}
+    position_of: dict[str, int] = {}
+    linker = Linker()
+    source_ids = array("q")
+    keys = array("q")  # (key hash, person_sources id) pairs, flat
+    # Streamed: a county's rows at once would be most of the pass's memory.
+    streamed = select(*_MENTION_COLUMNS).order_by(PersonSource.id).execution_options(yield_per=10_000)
+    for row in session.execute(streamed):
+        candidate = _candidate(row)
+        block_keys, identities = links_of(profile(candidate), person_id=row.person_id)
+        position = linker.add(block_keys=block_keys, identity_keys=identities)
+        source_ids.append(row.id)
+        for key in sorted(block_keys):
+            keys.extend((key, row.id))
+        if candidate.mention_id in reviewed_mentions:
+            position_of[candidate.mention_id] = position
+    for left, right in reviewed:
+        if left in position_of and right in position_of:
+            linker.link(position_of[left], position_of[right])
+    _insert_keys(session, keys)
+    return source_ids, linker.partition(part_size=part_size)
+
+
+def _resolve_part(
+    session: Session,
+    rows: Sequence[Any],
+    confirmed: Sequence[tuple[str, str]],
+    forbidden: Sequence[tuple[str, str]],
+    oversized: Mapping[int, int] | None,
+    run: LoadRun,
+    tally: _Tally,
+) -> list[tuple[Profile, int]]:
+    """Resolve these mentions and merge the persons their clusters span; returns each mention's
+    profile with its `person_sources` id."""
     # One pass over the rows, keeping only what is needed after it: at county scale the rows, and
     # a mention id string per use, would be gigabytes beside the profiles resolution builds.
     candidates: list[PersonCandidate] = []
     person_of: dict[str, int] = {}
     source_ids: dict[str, int] = {}
-    for source in sources:
+    for source in rows:
         candidate = _candidate(source)
         candidates.append(candidate)
         person_of[candidate.mention_id] = source.person_id
         source_ids[candidate.mention_id] = source.id
-    resolution = resolve(
-        candidates,
-        confirmed=_reviewed_pairs(session, "accepted"),
-        forbidden=[*_reviewed_pairs(session, "rejected"), *_undone_pairs(session)],
-    )
+    resolution = resolve(candidates, confirmed=confirmed, forbidden=forbidden, oversized=oversized)
     del candidates  # the profiles hold them from here on
-    merged = 0
     survivor_of: dict[int, int] = {}
     placed: set[int] = set()
     for cluster in resolution.clusters:
@@ -132,24 +218,13 @@ def resolve_warehouse_persons(*, session: Session, run: LoadRun, full: bool = Fa
         survivor = _survivor(session, person_ids, cluster.canonical.id_number)
         for absorbed in person_ids:
             if absorbed != survivor:
-                merged += _merge(session, absorbed=absorbed, survivor=survivor)
+                tally.merged += _merge(session, absorbed=absorbed, survivor=survivor)
                 survivor_of[absorbed] = survivor
-    matches = _record_matches(session, resolution.merges, person_of, survivor_of, run)
-    reviews = _queue_reviews(session, resolution, run)
-    fresh = set(changed)
-    rekeyed = [p for p in resolution.profiles if full or source_ids[p.mention_id] in fresh]
-    _keep_keys(session, rekeyed, source_ids, replace_all=full)
-    _mark_resolved(session, list(source_ids.values()) if full else changed, run)
-    return ResolutionReport(
-        mentions=len(source_ids),
-        changed=len(source_ids) if full else len(changed),
-        full=full,
-        persons_merged=merged,
-        matches_recorded=matches,
-        reviews_queued=reviews,
-        comparisons=resolution.comparisons,
-        skipped_blocks=len(resolution.skipped_blocks),
-    )
+    tally.matches += _record_matches(session, resolution.merges, person_of, survivor_of, run)
+    tally.reviews += _queue_reviews(session, resolution, run)
+    tally.comparisons += resolution.comparisons
+    tally.skipped.update(block.key for block in resolution.skipped_blocks)
+    return [(p, source_ids[p.mention_id]) for p in resolution.profiles]
 
 
 def _neighbourhood(session: Session, changed: Sequence[int]) -> list[Any]:
@@ -175,20 +250,26 @@ def _mentions(session: Session, column: Any, values: Sequence[int]) -> list[Any]
     return found
 
 
-def _keep_keys(
-    session: Session, profiles: Sequence[Profile], source_ids: dict[str, int], *, replace_all: bool
-) -> None:
-    """Store the blocking keys of the profiled mentions, replacing what was kept for them."""
-    ids = [source_ids[p.mention_id] for p in profiles]
-    if replace_all:
-        session.execute(delete(PersonBlockKey))
-    else:
-        for chunk in batched(ids):
-            session.execute(delete(PersonBlockKey).where(PersonBlockKey.person_source_id.in_(chunk)))
-    rows = {(key_hash(key), source_ids[p.mention_id]) for p in profiles for key in blocking_keys(p)}
+def _replace_keys(session: Session, profiled: Sequence[tuple[Profile, int]]) -> None:
+    """Store the blocking keys of these mentions in place of what was kept for them."""
+    for chunk in batched([id_ for _, id_ in profiled]):
+        session.execute(delete(PersonBlockKey).where(PersonBlockKey.person_source_id.in_(chunk)))
+    keys = array("q")
+    for mentioned, id_ in profiled:
+        for key in sorted({key_hash(key) for key in blocking_keys(mentioned)}):
+            keys.extend((key, id_))
+    _insert_keys(session, keys)
+
+
+def _insert_keys(session: Session, keys: array[int]) -> None:
+    """Insert (key hash, person_sources id) pairs given flat, in key order."""
     table = PersonBlockKey.__table__
     assert isinstance(table, Table)
-    for chunk in batched(sorted(rows), 10_000):
+    pairs = np.frombuffer(keys, dtype=np.int64).reshape(-1, 2)
+    # Sorted by key with NumPy: millions of tuples would cost more memory than the part resolved.
+    pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
+    for start in range(0, len(pairs), 10_000):
+        chunk = pairs[start : start + 10_000].tolist()
         # The table, not the mapped class: a Core executemany, without the ORM's bulk bookkeeping.
         session.execute(insert(table), [{"key_hash": key, "person_source_id": id_} for key, id_ in chunk])
 

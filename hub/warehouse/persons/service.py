@@ -6,14 +6,14 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
 from hub.warehouse.cases.models import Case, CaseParty
-from hub.warehouse.cases.service import today_in_china
+from hub.warehouse.cases.service import PartyRow, today_in_china
 from hub.warehouse.grids.models import Grid
 from hub.warehouse.households.models import Household, HouseholdMember
-from hub.warehouse.households.service import current_tag_condition
+from hub.warehouse.households.service import MemberRow, current_tag_condition
 from hub.warehouse.pagination import AnySelect, Page, id_in, keyset, page_of
 from hub.warehouse.persons.models import Person, PersonSource
 from hub.warehouse.scope import scoped, scoped_cases, scoped_tags
@@ -74,24 +74,40 @@ _PERSON_COLUMNS = (
 )
 
 
-def _visible(statement: AnySelect, viewer: Viewer) -> AnySelect:
-    """Persons the viewer may see: members of a household in scope, or parties to a case in scope."""
+def _visible_condition(viewer: Viewer) -> ColumnElement[bool] | None:
+    """Persons the viewer may see: members of a household in scope, or parties to a case in scope;
+    None when the viewer sees every person."""
     if viewer.sees_every_grid:
-        return statement
-    return statement.where(
-        or_(
-            Person.id.in_(
-                scoped(select(HouseholdMember.person_id).join(Household), viewer, Household.grid_id)
-            ),
-            Person.id.in_(scoped_cases(select(CaseParty.person_id).join(Case), viewer)),
-        )
-    )
+        return None
+    # Never correlated: joined to a party or member row, `case_parties` or `household_members` is in
+    # the enclosing query too, and the subqueries must still read the whole table.
+    members = scoped(select(HouseholdMember.person_id).join(Household), viewer, Household.grid_id)
+    parties = scoped_cases(select(CaseParty.person_id).join(Case), viewer)
+    return or_(Person.id.in_(members.correlate(None)), Person.id.in_(parties.correlate(None)))
+
+
+def _visible(statement: AnySelect, viewer: Viewer) -> AnySelect:
+    condition = _visible_condition(viewer)
+    return statement if condition is None else statement.where(condition)
+
+
+def _visible_person_on(person_id: ColumnElement[int], viewer: Viewer) -> ColumnElement[bool]:
+    """The join condition of an outer join to the person a row names, when the viewer may see them."""
+    condition = _visible_condition(viewer)
+    return Person.id == person_id if condition is None else and_(Person.id == person_id, condition)
+
+
+def _person_row(values: Sequence[object]) -> PersonRow | None:
+    """The person columns of a row outer-joined to `persons`; None when no visible person matched."""
+    return None if values[0] is None else PersonRow(*values)  # type: ignore[arg-type]
 
 
 def get_persons(*, session: Session, viewer: Viewer, ids: Sequence[int]) -> dict[int, PersonRow]:
     """The persons with these ids that the viewer may see: those in a household or case in scope."""
     statement = _visible(select(*_PERSON_COLUMNS).where(id_in(session, Person.id, ids)), viewer)
-    return {row.id: PersonRow(**row._mapping) for row in session.connection().execute(statement)}
+    # Positional: the columns are selected in the row's field order, and building each row from
+    # `row._mapping` cost a mapping view per row (measured: a quarter of a 290-person batch's time).
+    return {row.id: PersonRow(*row) for row in session.connection().execute(statement)}
 
 
 def list_persons(
@@ -126,7 +142,7 @@ def list_persons(
     if where.name is not None:
         statement = statement.where(Person.name == where.name)
     rows = [
-        PersonRow(**row._mapping)
+        PersonRow(*row)
         for row in session.connection().execute(keyset(statement, Person.id, after=after, first=first))
     ]
     return page_of(rows, first=first, id_of=lambda row: row.id)
@@ -148,4 +164,49 @@ def sources_of_persons(*, session: Session, person_ids: Sequence[int]) -> dict[i
     found: dict[int, list[PersonSourceRow]] = {id_: [] for id_ in person_ids}
     for row in session.connection().execute(statement):
         found[row.person_id].append(PersonSourceRow(*row))
+    return found
+
+
+def parties_with_persons(
+    *, session: Session, case_ids: Sequence[int], viewer: Viewer
+) -> dict[int, list[tuple[PartyRow, PersonRow | None]]]:
+    """Each case's parties (as `parties_of_cases` orders them), each with its person when the viewer
+    may see them: a case view's `parties { person }` in one statement instead of two."""
+    parties = CaseParty.__table__.c
+    statement = (
+        select(parties.case_id, parties.person_id, parties.role, *_PERSON_COLUMNS)
+        .select_from(CaseParty.__table__)
+        .outerjoin(Person, _visible_person_on(parties.person_id, viewer))
+        .where(id_in(session, CaseParty.case_id, case_ids))
+        .order_by(CaseParty.case_id, CaseParty.id)
+    )
+    found: dict[int, list[tuple[PartyRow, PersonRow | None]]] = {id_: [] for id_ in case_ids}
+    for case_id, person_id, role, *person in session.connection().execute(statement):
+        found[case_id].append(
+            (PartyRow(case_id=case_id, person_id=person_id, role=role), _person_row(person))
+        )
+    return found
+
+
+def members_with_persons(
+    *, session: Session, household_ids: Sequence[int], viewer: Viewer
+) -> dict[int, list[tuple[MemberRow, PersonRow | None]]]:
+    """Each household's current members (as `members_of_households` orders them), each with its
+    person when the viewer may see them: `members { person }` in one statement instead of two."""
+    members = HouseholdMember.__table__.c
+    statement = (
+        select(
+            members.household_id, members.person_id, members.relation, members.valid_from, members.valid_to
+        )
+        .add_columns(*_PERSON_COLUMNS)
+        .select_from(HouseholdMember.__table__)
+        .outerjoin(Person, _visible_person_on(members.person_id, viewer))
+        .where(
+            id_in(session, HouseholdMember.household_id, household_ids), HouseholdMember.valid_to.is_(None)
+        )
+        .order_by(HouseholdMember.household_id, HouseholdMember.relation, HouseholdMember.person_id)
+    )
+    found: dict[int, list[tuple[MemberRow, PersonRow | None]]] = {id_: [] for id_ in household_ids}
+    for row in session.connection().execute(statement):
+        found[row[0]].append((MemberRow(*row[:5]), _person_row(row[5:])))
     return found
