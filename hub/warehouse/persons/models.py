@@ -79,14 +79,14 @@ class PersonBlockKey(Base):
     incremental resolution pass must weigh again beside the ones that changed."""
 
     __tablename__ = "person_block_keys"
-    # On SQLite the primary key is the table itself (no rowid B-tree beside it): a first pass writes
-    # a few keys per mention, millions at county scale.
+    # A first pass writes a few keys per mention, millions at county scale, so the table is kept
+    # cheap to fill: on SQLite the primary key is the table itself (no rowid B-tree beside it), and
+    # there is no foreign key to check per row. Mentions are never deleted, and a key of one that
+    # were would only add a neighbour to weigh, found missing.
     __table_args__ = ({"sqlite_with_rowid": False},)
 
     key_hash: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    person_source_id: Mapped[int] = mapped_column(
-        ForeignKey("person_sources.id", ondelete="CASCADE"), primary_key=True, index=True
-    )
+    person_source_id: Mapped[int] = mapped_column(Integer, primary_key=True, index=True)
 
 
 class PersonMatch(Base):
