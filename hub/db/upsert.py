@@ -108,6 +108,25 @@ def insert_missing(
     return inserted
 
 
+def insert_rows(
+    session: Session, table: Table, rows: Sequence[Mapping[str, Any]], *, returning: Sequence[Any] = ()
+) -> list[tuple[Any, ...]]:
+    """Insert `rows` (all with the same columns) in batches; the `returning` columns of every row
+    inserted come back in no particular order."""
+    if not rows:
+        return []
+    names = list(rows[0])
+    statement = _insertion(session, table, names)
+    if returning:
+        statement = statement.returning(*returning)
+    found: list[tuple[Any, ...]] = []
+    for chunk in batched(rows, BATCH_SIZE):
+        result = session.execute(statement, _parameters(session, names, chunk))
+        if returning:
+            found.extend(tuple(row) for row in result)
+    return found
+
+
 def _postgresql(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 

@@ -24,10 +24,10 @@ from typing import Any, Protocol
 
 import numpy as np
 import orjson
-from sqlalchemy import Table, and_, delete, exists, func, insert, select, update
+from sqlalchemy import Table, and_, delete, exists, func, select, update
 from sqlalchemy.orm import Session, aliased
 
-from hub.db.upsert import batched, insert_missing
+from hub.db.upsert import batched, insert_missing, insert_rows
 from hub.resolution import MatchDecision, PersonCandidate, Resolution, resolve
 from hub.resolution.blocking import blocking_keys, key_hash
 from hub.resolution.candidates import Profile, profile
@@ -280,8 +280,7 @@ def _insert_keys(session: Session, keys: array[int]) -> None:
     pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
     for start in range(0, len(pairs), 10_000):
         chunk = pairs[start : start + 10_000].tolist()
-        # The table, not the mapped class: a Core executemany, without the ORM's bulk bookkeeping.
-        session.execute(insert(table), [{"key_hash": key, "person_source_id": id_} for key, id_ in chunk])
+        insert_rows(session, table, [{"key_hash": key, "person_source_id": id_} for key, id_ in chunk])
 
 
 def _mark_resolved(session: Session, source_ids: Sequence[int], run: LoadRun) -> None:

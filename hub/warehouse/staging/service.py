@@ -14,10 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Result, Table, delete, func, insert, select
+from sqlalchemy import ColumnElement, Result, Table, delete, func, select
 from sqlalchemy.orm import Session
 
-from hub.db.upsert import batched
+from hub.db.upsert import batched, insert_rows
 from hub.warehouse.ingestion.models import RawRecord
 from hub.warehouse.provenance import LoadRun
 from hub.warehouse.staging.codec import build_record, child_rows, record_row
@@ -71,16 +71,20 @@ def stage_records(
         for payload_hash, record in items
     ]
     if not layout.children:
-        session.execute(insert(table), rows)
+        insert_rows(session, table, rows)
         return replaced
-    ids = session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).all()
+    # A batch holds each record once, so its source names the staging row each new id belongs to.
+    staged = insert_rows(
+        session, table, rows, returning=(table.c.source_system, table.c.source_record_id, table.c.id)
+    )
+    ids = {(system, record_id): staging_id for system, record_id, staging_id in staged}
     children: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for staging_id, (_, record) in zip(ids, items, strict=True):
+    for _, record in items:
+        staging_id = ids[(record.source.department.value, record.source.record_id)]
         for name, child in child_rows(layout, record, staging_id).items():
             children[name].extend(child)
     for child_layout in layout.children.values():
-        if rows := children[child_layout.table.name]:
-            session.execute(insert(child_layout.table), rows)
+        insert_rows(session, child_layout.table, children[child_layout.table.name])
     return replaced
 
 
