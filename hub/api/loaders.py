@@ -96,6 +96,11 @@ class Loaders:
     parties_by_case: DataLoader[int, list[cases.PartyRow]]
     links_by_case: DataLoader[int, list[cases.LinkRow]]
     events_by_case: DataLoader[int, list[cases.EventRow]]
+    # Relations read together with the rows at their other end, for `hub.api.prefetch`, which primes
+    # the two loaders above them (the relation's and the entity's) with what they find.
+    member_persons_by_household: DataLoader[int, list[tuple[households.MemberRow, persons.PersonRow | None]]]
+    party_persons_by_case: DataLoader[int, list[tuple[cases.PartyRow, persons.PersonRow | None]]]
+    linked_by_case: DataLoader[int, list[tuple[cases.LinkRow, cases.CaseRow | None]]]
     children_by_grid: DataLoader[int, list[grids.GridRow]]
     workers_by_grid: DataLoader[int, list[grids.GridWorkerRow]]
     statistics_by_grid: DataLoader[str, grids.GridStatisticsRow | None]
@@ -140,6 +145,16 @@ def build_loaders(database: RequestSession, viewer: Viewer, *, today: dt.date) -
         ),
         links_by_case=_list_loader(database, lambda s, ids: cases.links_of_cases(session=s, case_ids=ids)),
         events_by_case=_list_loader(database, lambda s, ids: cases.events_of_cases(session=s, case_ids=ids)),
+        member_persons_by_household=_list_loader(
+            database,
+            lambda s, ids: persons.members_with_persons(session=s, viewer=viewer, household_ids=ids),
+        ),
+        party_persons_by_case=_list_loader(
+            database, lambda s, ids: persons.parties_with_persons(session=s, viewer=viewer, case_ids=ids)
+        ),
+        linked_by_case=_list_loader(
+            database, lambda s, ids: cases.links_with_cases(session=s, viewer=viewer, case_ids=ids)
+        ),
         children_by_grid=_list_loader(
             database, lambda s, ids: grids.children_of_grids(session=s, viewer=viewer, grid_ids=ids)
         ),

@@ -31,7 +31,7 @@ from graphql.execution.values import get_directive_values
 
 from hub.api.context import Info
 from hub.api.loaders import Loaders, load_batch
-from hub.warehouse.cases.service import CaseRow, EventRow, LinkRow
+from hub.warehouse.cases.service import CaseRow, EventRow, PartyRow
 from hub.warehouse.divisions.service import ancestor_codes
 from hub.warehouse.grids.service import GridRow
 from hub.warehouse.households.service import HouseholdRow, MemberRow
@@ -43,12 +43,20 @@ T = TypeVar("T")
 CONNECTION_NODES = ("edges", "node")
 
 
+Load = Callable[[Loaders, Sequence[Any]], Awaitable[Sequence[Any]]]
+
+
 @dataclass(frozen=True, slots=True)
 class Relation:
-    """How a field's rows follow from its parents' rows, and which type they are (for their own fields)."""
+    """How a field's rows follow from its parents' rows, and which type they are (for their own fields).
 
-    load: Callable[[Loaders, Sequence[Any]], Awaitable[Sequence[Any]]]
+    `joined` names a field of those rows and a load that reads the rows together with what that
+    field will ask for, in one statement, used when the selection asks for it (`parties { person }`).
+    """
+
+    load: Load
     type_name: str | None = None
+    joined: tuple[str, Load] | None = None
 
 
 def _flat(lists: Iterable[list[T]]) -> list[T]:
@@ -100,9 +108,42 @@ async def _person_households(loaders: Loaders, persons: Sequence[PersonRow]) -> 
     return _found(await load_batch(loaders.household, _keys(ids)))
 
 
+async def _members_with_persons(loaders: Loaders, households: Sequence[HouseholdRow]) -> list[MemberRow]:
+    keys = [h.id for h in households]
+    found = await load_batch(loaders.member_persons_by_household, keys)
+    loaders.members_by_household.prime_many(
+        {key: [m for m, _ in pairs] for key, pairs in zip(keys, found, strict=True)}
+    )
+    loaders.person.prime_many({member.person_id: person for pairs in found for member, person in pairs})
+    return [member for pairs in found for member, _ in pairs]
+
+
+async def _parties_with_persons(loaders: Loaders, cases: Sequence[CaseRow]) -> list[PartyRow]:
+    keys = [c.id for c in cases]
+    found = await load_batch(loaders.party_persons_by_case, keys)
+    loaders.parties_by_case.prime_many(
+        {key: [p for p, _ in pairs] for key, pairs in zip(keys, found, strict=True)}
+    )
+    loaders.person.prime_many({party.person_id: person for pairs in found for party, person in pairs})
+    return [party for pairs in found for party, _ in pairs]
+
+
 async def _linked_cases(loaders: Loaders, cases: Sequence[CaseRow]) -> list[CaseRow]:
-    links: list[LinkRow] = _flat(await load_batch(loaders.links_by_case, [c.id for c in cases]))
-    return await _cases(loaders, (id_ for link in links for id_ in (link.case_id, link.target_case_id)))
+    """The cases at both ends of the cases' links, read with the links in one statement; the cases
+    themselves come first, so that what their selection asks for is read in the same batches."""
+    keys = [c.id for c in cases]
+    found = await load_batch(loaders.linked_by_case, keys)
+    loaders.links_by_case.prime_many(
+        {key: [link for link, _ in pairs] for key, pairs in zip(keys, found, strict=True)}
+    )
+    far_ends: dict[int, CaseRow | None] = {}
+    for key, pairs in zip(keys, found, strict=True):
+        for link, case in pairs:
+            far_id = link.target_case_id if link.case_id == key else link.case_id
+            if far_id is not None:
+                far_ends[far_id] = case
+    loaders.case.prime_many(far_ends)
+    return list({case.id: case for case in (*cases, *_found(far_ends.values()))}.values())
 
 
 async def _grid_path(loaders: Loaders, grids: Sequence[GridRow]) -> list[GridRow]:
@@ -131,7 +172,7 @@ RELATIONS: dict[str, dict[str, Relation]] = {
     "Household": {
         "grid": Relation(lambda loaders, rows: _grids(loaders, (h.grid_id for h in rows)), "Grid"),
         "head": Relation(lambda loaders, rows: _persons(loaders, (h.head_person_id for h in rows)), "Person"),
-        "members": Relation(_members, "HouseholdMember"),
+        "members": Relation(_members, "HouseholdMember", joined=("person", _members_with_persons)),
         "rating": Relation(_by_id(lambda loaders: loaders.ratings_by_household)),
         "ratings": Relation(_by_id(lambda loaders: loaders.ratings_by_household)),
         "moralPoints": Relation(_by_id(lambda loaders: loaders.moral_points_by_household)),
@@ -152,7 +193,11 @@ RELATIONS: dict[str, dict[str, Relation]] = {
     },
     "Case": {
         "grid": Relation(lambda loaders, rows: _grids(loaders, (c.grid_id for c in rows)), "Grid"),
-        "parties": Relation(_by_id(lambda loaders: loaders.parties_by_case), "CaseParty"),
+        "parties": Relation(
+            _by_id(lambda loaders: loaders.parties_by_case),
+            "CaseParty",
+            joined=("person", _parties_with_persons),
+        ),
         "links": Relation(_by_id(lambda loaders: loaders.links_by_case), "CaseLink"),
         "linkedCases": Relation(_linked_cases, "Case"),
         "events": Relation(_by_id(lambda loaders: loaders.events_by_case)),
@@ -212,9 +257,17 @@ async def _prefetch(
         relation = relations.get(field.name.value)
         if relation is None or not rows:
             continue
-        found = await relation.load(loaders, rows)
-        if relation.type_name is not None and field.selection_set is not None:
-            await _prefetch(loaders, document, relation.type_name, found, _subselections(field))
+        subselections = _subselections(field)
+        load = relation.load
+        if relation.joined is not None:
+            joined_field, joined_load = relation.joined
+            if any(
+                sub.name.value == joined_field for sub in document.fields(subselections, relation.type_name)
+            ):
+                load = joined_load
+        found = await load(loaders, rows)
+        if relation.type_name is not None and subselections:
+            await _prefetch(loaders, document, relation.type_name, found, subselections)
 
 
 def _subselections(field: FieldNode) -> list[SelectionNode]:

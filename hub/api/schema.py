@@ -13,6 +13,7 @@ from hub.api.audit import AccessAudit
 from hub.api.context import Info, run_service
 from hub.api.database import OperationSession
 from hub.api.errors import CodedSchema, ErrorCodes, MaskedErrorCodes
+from hub.api.execution import HubExecutionContext, call_resolvers_directly
 from hub.api.ids import from_cursor, from_global_id, to_global_id
 from hub.api.limits import limit_extensions
 from hub.api.masking import sees_unmasked
@@ -317,9 +318,12 @@ def build_schema(*, production: bool) -> strawberry.Schema:
         OperationSession,
         AccessAudit,
     ]
-    return CodedSchema(
+    schema = CodedSchema(
         query=Query,
         types=[Household, Person, Grid, Case, Division, QualityRun],
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=production),
+        execution_context_class=HubExecutionContext,
     )
+    call_resolvers_directly(schema)
+    return schema

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Engine
 
 from hub.warehouse.viewer import Role, Viewer
-from tests.support.graphql import ADMIN, execute
+from tests.support.graphql import ADMIN, counting_statements, execute
 
 AUDITOR = Viewer(user_id="auditor-1", role=Role.AUDITOR)
 LOG = """query($person: ID, $user: String) {
@@ -66,3 +66,17 @@ def test_only_auditors_and_admins_read_the_log(engine: Engine) -> None:
     result = execute(LOG, engine=engine, viewer=worker)
 
     assert result.errors and result.errors[0].extensions["code"] == "FORBIDDEN"
+
+
+def test_a_request_logs_all_its_persons_in_one_statement(engine: Engine) -> None:
+    viewer = Viewer(user_id="officer-page", role=Role.COUNTY_OFFICER)
+    query = "query Page { households(first: 25) { edges { node { members { person { id } } } } } }"
+
+    with counting_statements(engine) as statements:
+        read = execute(query, engine=engine, viewer=viewer)
+
+    persons = {m["person"]["id"] for e in read.data["households"]["edges"] for m in e["node"]["members"]}
+    log = execute(LOG, engine=engine, viewer=AUDITOR, variables={"user": "officer-page"}).data["accessLog"]
+    assert 25 < len(persons) <= 100  # more persons than households, all on one page of the log
+    assert [s for s in statements if "access_log" in s] == [statements[-1]]
+    assert sorted(e["node"]["personId"] for e in log["edges"]) == sorted(persons)

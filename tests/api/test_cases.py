@@ -126,3 +126,45 @@ def test_a_page_of_cases_with_timelines_costs_the_same_statements_whatever_its_s
         assert execute(query, engine=engine, variables={"first": 100}).errors is None
 
     assert len(large) == len(small) <= 8
+
+
+VIEW = """
+query($id: ID!) {
+  case(id: $id) {
+    caseNo parties { role person { name idNumber } } linkedCases { caseNo department events { status } }
+    events { status }
+  }
+}"""
+
+
+def test_a_case_view_reads_each_relation_with_what_it_names_in_one_statement(
+    engine: Engine, golden_county: County
+) -> None:
+    listed = {c["caseNo"]: c["id"] for c in every_node(ALL, "cases", engine=engine)}
+    mediation = next(
+        m for m in golden_county.mediations if m.source_petition_no and m.source_petition_no in listed
+    )
+
+    with counting_statements(engine) as statements:
+        view = execute(VIEW, engine=engine, variables={"id": listed[mediation.case_no]})
+
+    assert view.errors is None and view.data["case"]["parties"] and view.data["case"]["linkedCases"]
+    # The case; its parties with their persons; its links with the cases at their other ends; the
+    # events of all those cases; the access log.
+    assert len(statements) == 5
+
+
+def test_linked_cases_leave_out_what_the_viewer_may_not_see(engine: Engine, golden_county: County) -> None:
+    listed = {c["caseNo"]: c["id"] for c in every_node(ALL, "cases", engine=engine)}
+    mediation = next(
+        m for m in golden_county.mediations if m.source_petition_no and m.source_petition_no in listed
+    )
+    officer = Viewer(user_id="sf-2", role=Role.DEPARTMENT_OFFICER, department="justice")
+    variables = {"id": listed[mediation.case_no]}
+
+    as_admin = execute(VIEW, engine=engine, variables=variables).data["case"]
+    as_officer = execute(VIEW, engine=engine, variables=variables, viewer=officer).data["case"]
+
+    assert mediation.source_petition_no in {c["caseNo"] for c in as_admin["linkedCases"]}
+    assert as_officer["linkedCases"] == [c for c in as_admin["linkedCases"] if c["department"] == "JUSTICE"]
+    assert [p["role"] for p in as_officer["parties"]] == [p["role"] for p in as_admin["parties"]]

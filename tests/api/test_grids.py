@@ -154,3 +154,14 @@ def test_grid_worker_sees_only_their_grid_subtree(engine: Engine, golden_county:
     codes = {e["node"]["code"] for e in listed.data["grids"]["edges"]}
     assert codes and all(code.startswith(own) for code in codes)
     assert foreign.errors is None and foreign.data == {"grid": None}
+
+
+def test_a_grids_statistics_cost_one_statement(engine: Engine, golden_county: County) -> None:
+    code = next(g.code for g in golden_county.grids if g.level == "grid")
+    query = "query($code: String!) { grid(code: $code) { statistics { households tagsByKind { kind } } } }"
+
+    with counting_statements(engine) as statements:
+        assert execute(query, engine=engine, variables={"code": code}).errors is None
+
+    # The grid, then its households, tags and cases counted together.
+    assert len(statements) == 2

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import String, case, func, literal, select, union_all
+from sqlalchemy import Integer, String, case, func, literal, literal_column, select, union_all
 from sqlalchemy.orm import Session
 
 from hub.warehouse.cases.models import Case
@@ -129,7 +129,7 @@ def statistics_of_grids(
     *, session: Session, viewer: Viewer, grid_codes: Sequence[str], today: dt.date | None = None
 ) -> dict[str, GridStatisticsRow]:
     """Households, persons, current tags by kind, and open and overdue cases by department over each
-    grid's subtree, by grid code: three aggregate statements for any number of grids.
+    grid's subtree, by grid code: one statement of three aggregates for any number of grids.
 
     The grids are expected to be visible already (a grid's subtree is in scope when the grid is); case
     and tag counts follow the viewer's department limits.
@@ -146,66 +146,65 @@ def statistics_of_grids(
             for code in grid_codes
         )
     ).subquery()
+    # The three aggregates travel as one statement (one round trip instead of three), each branch
+    # tagged with the part it answers and shaped alike: (part, root code, key, first, second).
     people = (
-        session.connection()
-        .execute(
-            select(
-                subtree.c.root_code,
-                func.count(func.distinct(Household.id)),
-                func.count(func.distinct(HouseholdMember.person_id)),
-            )
-            .join(Household, Household.grid_id == subtree.c.grid_id)
-            .outerjoin(
-                HouseholdMember,
-                (HouseholdMember.household_id == Household.id) & HouseholdMember.valid_to.is_(None),
-            )
-            .group_by(subtree.c.root_code)
+        select(
+            literal("people", String).label("part"),
+            subtree.c.root_code,
+            literal(None, String).label("key"),
+            func.count(func.distinct(Household.id)),
+            func.count(func.distinct(HouseholdMember.person_id)),
         )
-        .all()
+        .select_from(subtree)
+        .join(Household, Household.grid_id == subtree.c.grid_id)
+        .outerjoin(
+            HouseholdMember,
+            (HouseholdMember.household_id == Household.id) & HouseholdMember.valid_to.is_(None),
+        )
+        .group_by(subtree.c.root_code)
     )
-    tags = (
-        session.connection()
-        .execute(
-            scoped_tags(
-                select(subtree.c.root_code, PersonTag.kind, func.count(func.distinct(PersonTag.person_id)))
-                .join(Household, Household.grid_id == subtree.c.grid_id)
-                .join(HouseholdMember, HouseholdMember.household_id == Household.id)
-                .join(PersonTag, PersonTag.person_id == HouseholdMember.person_id)
-                .where(HouseholdMember.valid_to.is_(None), current_tag_condition(today)),
-                viewer,
-            )
-            .group_by(subtree.c.root_code, PersonTag.kind)
-            .order_by(subtree.c.root_code, PersonTag.kind)
+    tags = scoped_tags(
+        select(
+            literal("tags", String).label("part"),
+            subtree.c.root_code,
+            PersonTag.kind,
+            func.count(func.distinct(PersonTag.person_id)),
+            literal(None, Integer),
         )
-        .all()
-    )
-    cases = (
-        session.connection()
-        .execute(
-            scoped_cases(
-                select(
-                    subtree.c.root_code,
-                    Case.department,
-                    func.sum(case((open_condition(), 1), else_=0)),
-                    func.sum(case((overdue_condition(today), 1), else_=0)),
-                )
-                .join(Case, Case.grid_id == subtree.c.grid_id)
-                .where(open_condition()),
-                viewer,
-            )
-            .group_by(subtree.c.root_code, Case.department)
-            .order_by(subtree.c.root_code, Case.department)
+        .select_from(subtree)
+        .join(Household, Household.grid_id == subtree.c.grid_id)
+        .join(HouseholdMember, HouseholdMember.household_id == Household.id)
+        .join(PersonTag, PersonTag.person_id == HouseholdMember.person_id)
+        .where(HouseholdMember.valid_to.is_(None), current_tag_condition(today)),
+        viewer,
+    ).group_by(subtree.c.root_code, PersonTag.kind)
+    cases = scoped_cases(
+        select(
+            literal("cases", String).label("part"),
+            subtree.c.root_code,
+            Case.department,
+            func.sum(case((open_condition(), 1), else_=0)),
+            func.sum(case((overdue_condition(today), 1), else_=0)),
         )
-        .all()
+        .select_from(subtree)
+        .join(Case, Case.grid_id == subtree.c.grid_id)
+        .where(open_condition()),
+        viewer,
+    ).group_by(subtree.c.root_code, Case.department)
+    statement = union_all(people, tags, cases).order_by(
+        literal_column("part"), literal_column("root_code"), literal_column("key")
     )
     counts = {code: (0, 0) for code in grid_codes}
-    counts.update({root: (households, persons) for root, households, persons in people})
     kinds: dict[str, list[tuple[str, int]]] = {code: [] for code in grid_codes}
-    for root, kind, holders in tags:
-        kinds[root].append((kind, holders))
     departments: dict[str, list[DepartmentCaseCount]] = {code: [] for code in grid_codes}
-    for root, department, open_, overdue in cases:
-        departments[root].append(DepartmentCaseCount(department=department, open=open_, overdue=overdue))
+    for part, root, key, first, second in session.connection().execute(statement):
+        if part == "people":
+            counts[root] = (first, second)
+        elif part == "tags":
+            kinds[root].append((key, first))
+        else:
+            departments[root].append(DepartmentCaseCount(department=key, open=first, overdue=second))
     return {
         code: GridStatisticsRow(
             grid_code=code,

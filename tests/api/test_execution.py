@@ -1,0 +1,91 @@
+"""Plain fields read off their objects and resolvers called directly answer as Strawberry would."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Any
+
+import strawberry
+from strawberry.permission import BasePermission
+
+from hub.api.execution import HubExecutionContext, call_resolvers_directly
+
+
+@strawberry.enum
+class Colour(enum.Enum):
+    RED = "red"
+
+
+class Never(BasePermission):
+    message = "never"
+
+    def has_permission(self, source: Any, info: strawberry.Info, **kwargs: Any) -> bool:
+        return False
+
+
+@strawberry.type
+class Thing:
+    name: str
+    label: str | None
+    colour: Colour
+    on: dt.date
+
+    @strawberry.field
+    def shout(self, info: strawberry.Info, times_over: int = 2) -> str:
+        return f"{self.name}{'!' * times_over} {info.field_name}"
+
+    @strawberry.field(permission_classes=[Never])
+    def secret(self) -> str:
+        return "leaked"
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def things(self) -> list[Thing | None]:
+        return [
+            Thing(name="a", label=None, colour=Colour.RED, on=dt.date(2026, 1, 2)),
+            Thing(name=None, label="b", colour="blue", on=dt.date(2026, 1, 3)),  # type: ignore[arg-type]
+        ]
+
+
+def schemas() -> tuple[strawberry.Schema, strawberry.Schema]:
+    plain = strawberry.Schema(query=Query)
+    hub = strawberry.Schema(query=Query, execution_context_class=HubExecutionContext)
+    call_resolvers_directly(hub)
+    return plain, hub
+
+
+def test_plain_fields_and_their_errors_are_what_strawberry_answers() -> None:
+    plain, hub = schemas()
+    query = "{ things { name label colour on alias: name } }"
+
+    expected, got = plain.execute_sync(query), hub.execute_sync(query)
+
+    assert (
+        got.data
+        == expected.data
+        == {"things": [{"name": "a", "label": None, "colour": "RED", "on": "2026-01-02", "alias": "a"}, None]}
+    )
+    assert [(e.message, e.path) for e in got.errors or []] == [
+        (e.message, e.path) for e in expected.errors or []
+    ]
+    assert got.errors
+
+
+def test_a_direct_resolver_gets_its_arguments_and_info() -> None:
+    plain, hub = schemas()
+    query = "{ things { shout loud: shout(timesOver: 3) } }"
+
+    assert hub.execute_sync(query).data == plain.execute_sync(query).data
+    assert hub.execute_sync(query).data["things"][0] == {"shout": "a!! shout", "loud": "a!!! shout"}
+
+
+def test_a_field_with_a_permission_keeps_strawberrys_resolver() -> None:
+    _, hub = schemas()
+
+    result = hub.execute_sync("{ things { secret } }")
+
+    assert result.data == {"things": [None, None]}
+    assert [e.message for e in result.errors or []] == ["never", "never"]
