@@ -8,7 +8,7 @@ resolving each alone gives the clusters, merges and review pairs of resolving th
 long as a block too big to score is skipped in every part as it is in the whole (`oversized`, passed
 to `resolve`). Measured at 100,000 persons: 23,532 components of 136,105 mentions, the largest 706.
 
-The links are kept as flat integer arrays (16 bytes a key) and the components found by SciPy, so
+The links are kept as flat integer arrays (12 bytes a key) and the components found by SciPy, so
 that the county's mentions need not be held as objects while they are partitioned.
 """
 
@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.sparse import coo_matrix
+from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
 from hub.resolution.blocking import MAX_BLOCK_SIZE, blocking_keys, key_hash
@@ -28,10 +28,10 @@ from hub.resolution.candidates import Profile
 
 @dataclass(frozen=True, slots=True)
 class Partitioning:
-    """Parts of at most about `part_size` mentions (by position), whole components each, and the
-    blocks (by key hash) too big to score, with their size."""
+    """Parts of at most about `part_size` mentions (their positions, ascending within a component),
+    whole components each, and the blocks (by key hash) too big to score, with their size."""
 
-    parts: tuple[tuple[int, ...], ...]
+    parts: tuple[array[int], ...]
     oversized: dict[int, int]
 
 
@@ -51,10 +51,10 @@ class Linker:
     def __init__(self, *, max_block_size: int = MAX_BLOCK_SIZE) -> None:
         self._max_block_size = max_block_size
         self._block_keys = array("q")
-        self._block_owners = array("q")
+        self._block_owners = array("i")
         self._identity_keys = array("q")
-        self._identity_owners = array("q")
-        self._pairs = array("q")
+        self._identity_owners = array("i")
+        self._pairs = array("i")
         self._count = 0
 
     def __len__(self) -> int:
@@ -80,47 +80,62 @@ class Linker:
     def partition(self, *, part_size: int) -> Partitioning:
         """Whole components, packed in order of their first mention into parts of about `part_size`
         (a component larger than that is a part of its own)."""
-        block_edges, oversized = _edges(self._block_keys, self._block_owners, self._max_block_size)
-        identity_edges, _ = _edges(self._identity_keys, self._identity_owners, None)
-        pairs = np.frombuffer(self._pairs, dtype=np.int64).reshape(-1, 2)
-        edges = np.concatenate([block_edges, identity_edges, pairs])
-        graph = coo_matrix(
-            (np.ones(len(edges), dtype=np.int8), (edges[:, 0], edges[:, 1])), shape=(self._count, self._count)
+        count = self._count
+        block_firsts, block_others, oversized = _edges(
+            self._block_keys, self._block_owners, self._max_block_size
         )
-        _, labels = connected_components(graph, directed=False)
-        # Stable: each component's positions stay in order, components in order of their first.
-        order = np.argsort(labels, kind="stable")
-        bounds = np.flatnonzero(np.diff(labels[order])) + 1
-        components = sorted(np.split(order, bounds), key=lambda members: int(members[0]))
-        parts: list[tuple[int, ...]] = []
-        current: list[int] = []
-        for members in components:
-            if current and len(current) + len(members) > part_size:
-                parts.append(tuple(current))
-                current = []
-            current.extend(members.tolist())
-        if current:
-            parts.append(tuple(current))
+        identity_firsts, identity_others, _ = _edges(self._identity_keys, self._identity_owners, None)
+        pairs = np.frombuffer(self._pairs, dtype=np.int32)
+        firsts = np.concatenate([block_firsts, identity_firsts, pairs[0::2]])
+        others = np.concatenate([block_others, identity_others, pairs[1::2]])
+        del block_firsts, block_others, identity_firsts, identity_others
+        graph = csr_matrix((np.ones(len(firsts), dtype=np.int8), (firsts, others)), shape=(count, count))
+        del firsts, others
+        components, labels = connected_components(graph, directed=False)
+        del graph
+        # Components ranked by their first mention, then packed whole, in that order, into parts.
+        positions = np.arange(count, dtype=np.int64)
+        first = np.full(components, count, dtype=np.int64)
+        np.minimum.at(first, labels, positions)
+        rank = np.empty(components, dtype=np.int64)
+        rank[np.argsort(first, kind="stable")] = np.arange(components)
+        ranked = rank[labels]
+        sizes = np.bincount(ranked, minlength=components).tolist()
+        ordered = positions[np.lexsort((positions, ranked))]
+        parts: list[array[int]] = []
+        start = filled = 0
+        for size in sizes:
+            if filled and filled + size > part_size:
+                parts.append(array("q", ordered[start : start + filled].tobytes()))
+                start, filled = start + filled, 0
+            filled += size
+        if filled:
+            parts.append(array("q", ordered[start : start + filled].tobytes()))
         return Partitioning(parts=tuple(parts), oversized=oversized)
 
 
-def _edges(keys: array[int], owners: array[int], max_size: int | None) -> tuple[np.ndarray, dict[int, int]]:
-    """Edges joining each key's first owner to its other owners, and the keys whose blocks exceed
-    `max_size` (not linked: they are not scored)."""
+def _edges(
+    keys: array[int], owners: array[int], max_size: int | None
+) -> tuple[np.ndarray, np.ndarray, dict[int, int]]:
+    """Edges (as two arrays) joining each key's first owner to its other owners, and the keys
+    whose blocks exceed `max_size` (not linked: they are not scored)."""
     key_values = np.frombuffer(keys, dtype=np.int64)
-    owner_values = np.frombuffer(owners, dtype=np.int64)
+    owner_values = np.frombuffer(owners, dtype=np.int32)
     if not len(key_values):
-        return np.empty((0, 2), dtype=np.int64), {}
-    order = np.lexsort((owner_values, key_values))
+        empty = np.empty(0, dtype=np.int32)
+        return empty, empty, {}
+    # Stable: owners were added in position order, so each key's run lists them ascending.
+    order = np.argsort(key_values, kind="stable")
     key_values, owner_values = key_values[order], owner_values[order]
+    del order
     starts = np.flatnonzero(np.r_[True, key_values[1:] != key_values[:-1]])
     sizes = np.diff(np.r_[starts, len(key_values)])
     oversized: dict[int, int] = {}
+    keep = np.ones(len(key_values), dtype=bool)
+    keep[starts] = False  # a run's first owner is the hub of its edges
     if max_size is not None:
         too_big = sizes > max_size
         oversized = {int(k): int(s) for k, s in zip(key_values[starts[too_big]], sizes[too_big], strict=True)}
-    run_start = np.repeat(starts, sizes)
-    keep = run_start != np.arange(len(key_values))
-    if oversized:
-        keep &= np.repeat(sizes <= max_size, sizes)
-    return np.column_stack((owner_values[run_start[keep]], owner_values[keep])), oversized
+        keep &= np.repeat(~too_big, sizes)
+    firsts = np.repeat(owner_values[starts], sizes)
+    return firsts[keep], owner_values[keep], oversized

@@ -82,7 +82,7 @@ def test_mentions_sharing_a_block_an_id_or_a_reviewers_pair_are_in_one_part() ->
         reviewed=((reviewed_a.mention_id, reviewed_b.mention_id),),
     )
 
-    assert partitioning.parts == ((0, 1), (2, 3), (4, 5), (6,))
+    assert [tuple(part) for part in partitioning.parts] == [(0, 1), (2, 3), (4, 5), (6,)]
 
 
 def test_an_oversized_block_links_nobody_and_is_reported_with_its_size() -> None:
@@ -91,7 +91,7 @@ def test_an_oversized_block_links_nobody_and_is_reported_with_its_size() -> None
 
     partitioning = _partitioned(placeholder, part_size=1, max_block_size=4)
 
-    assert partitioning.parts == tuple((i,) for i in range(5))
+    assert [tuple(part) for part in partitioning.parts] == [(i,) for i in range(5)]
     assert partitioning.oversized == {key_hash("birth|1970-01-01|wang"): 5}
     skipped = resolve(placeholder[:2], max_block_size=4, oversized=partitioning.oversized).skipped_blocks
     assert [(block.key, block.size) for block in skipped] == [("birth|1970-01-01|wang", 5)]
@@ -104,4 +104,4 @@ def test_parts_pack_whole_components_up_to_the_part_size() -> None:
 
     partitioning = _partitioned([m for household in households for m in household], part_size=7)
 
-    assert partitioning.parts == ((0, 1, 2, 3, 4, 5), (6, 7, 8, 9, 10, 11))
+    assert [tuple(part) for part in partitioning.parts] == [(0, 1, 2, 3, 4, 5), (6, 7, 8, 9, 10, 11)]

@@ -185,6 +185,7 @@ def _partition_all(
     by_mention.drop(session.connection())
     _insert_keys(session, keys)
     by_mention.create(session.connection())
+    del keys  # stored: not needed while the links are partitioned
     return source_ids, linker.partition(part_size=part_size)
 
 
