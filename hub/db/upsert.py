@@ -116,6 +116,9 @@ def insert_rows(
     if not rows:
         return []
     names = list(rows[0])
+    if not returning and not _postgresql(session):
+        _sqlite_executemany(session, table, names, rows)
+        return []
     statement = _insertion(session, table, names)
     if returning:
         statement = statement.returning(*returning)
@@ -125,6 +128,30 @@ def insert_rows(
         if returning:
             found.extend(tuple(row) for row in result)
     return found
+
+
+def _sqlite_executemany(
+    session: Session, table: Table, names: Sequence[str], rows: Sequence[Mapping[str, Any]]
+) -> None:
+    """One driver executemany, each value bound by its column's own type.
+
+    SQLAlchemy's executemany builds and processes a parameter dictionary per row: at county scale
+    that was a fifth of staging on SQLite (py-spy, 1,000,000 persons), more than SQLite's own work.
+    """
+    connection = session.connection()
+    dialect = connection.dialect
+    compiled = table.insert().compile(dialect=dialect, column_keys=list(names))
+    order = list(compiled.positiontup or ())
+    if set(order) != set(names):  # a column default SQLAlchemy fills in per row: let it
+        session.execute(sqlite.insert(table), rows)
+        return
+    binders = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in order]
+    plan = list(zip(order, binders, strict=True))
+    values = [
+        tuple(row[name] if bind is None or row[name] is None else bind(row[name]) for name, bind in plan)
+        for row in rows
+    ]
+    connection.exec_driver_sql(compiled.string, values)
 
 
 def _postgresql(session: Session) -> bool:

@@ -1,0 +1,93 @@
+"""Bulk writes: what goes in comes back the same on both backends, and written rows are counted exactly."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import Table, select
+
+from hub.db.engine import make_engine, transaction
+from hub.db.upsert import insert_rows, upsert
+from hub.warehouse.households.models import HouseholdRating
+from hub.warehouse.ingestion.models import RawRecord
+
+AT = dt.datetime(2026, 11, 30, 3, 45, 12, 345678, tzinfo=dt.UTC)
+
+
+def _rating(record_id: str, *, stars: int) -> dict[str, Any]:
+    return {
+        "hh_no": "330122001001",
+        "year": 2025,
+        "stars": stars,
+        "assessed_by": "凤鸣村村委会",
+        "assessed_on": dt.date(2025, 12, 31),
+        "source_system": "civil_affairs",
+        "source_record_id": record_id,
+        "run_id": "run-1",
+        "loaded_at": AT,
+        "row_hash": f"{record_id}-{stars}",
+    }
+
+
+def _raw(record_id: str, payload: str) -> dict[str, Any]:
+    return {
+        "source_system": "justice",
+        "stream": "mediations",
+        "source_record_id": record_id,
+        "payload_hash": f"hash-{record_id}",
+        "payload": payload,
+        "run_id": "run-1",
+        "fetched_at": AT,
+    }
+
+
+def test_inserted_rows_read_back_as_written(database_url: str) -> None:
+    engine = make_engine(database_url)
+    table = RawRecord.__table__
+    assert isinstance(table, Table)
+    rows = [_raw(f"M{i}", f'{{"案号": "调解{i}"}}') for i in range(2500)]
+    with transaction(engine) as session:
+        insert_rows(session, table, rows)
+    with transaction(engine) as session:
+        stored = session.execute(
+            select(RawRecord.source_record_id, RawRecord.payload, RawRecord.fetched_at).order_by(RawRecord.id)
+        ).all()
+    engine.dispose()
+
+    assert [(r.source_record_id, r.payload) for r in stored] == [
+        (row["source_record_id"], row["payload"]) for row in rows
+    ]
+    assert {r.fetched_at for r in stored} == {AT}  # an aware UTC moment, microseconds kept
+
+
+def test_insert_returns_what_was_asked_for_each_row(database_url: str) -> None:
+    engine = make_engine(database_url)
+    table = RawRecord.__table__
+    assert isinstance(table, Table)
+    with transaction(engine) as session:
+        returned = insert_rows(
+            session, table, [_raw(f"M{i}", "{}") for i in range(1500)], returning=(table.c.source_record_id,)
+        )
+    engine.dispose()
+
+    assert sorted(record_id for (record_id,) in returned) == sorted(f"M{i}" for i in range(1500))
+
+
+def test_an_upsert_counts_only_new_and_changed_rows(database_url: str) -> None:
+    engine = make_engine(database_url)
+    first = [_rating(f"R{i}", stars=5) for i in range(1200)]
+    with transaction(engine) as session:
+        inserted = upsert(session, HouseholdRating, first, key=("source_system", "source_record_id"))
+    with transaction(engine) as session:
+        again = upsert(session, HouseholdRating, first, key=("source_system", "source_record_id"))
+    changed = [_rating("R7", stars=9), _rating("R1200", stars=1), *first[:3]]
+    with transaction(engine) as session:
+        written = upsert(session, HouseholdRating, changed, key=("source_system", "source_record_id"))
+        stars = dict(session.execute(select(HouseholdRating.source_record_id, HouseholdRating.stars)).all())
+        assessed_on = set(session.scalars(select(HouseholdRating.assessed_on)))
+    engine.dispose()
+
+    assert (inserted, again, written) == (1200, 0, 2)
+    assert stars["R7"] == 9 and stars["R1200"] == 1 and stars["R0"] == 5 and len(stars) == 1201
+    assert assessed_on == {dt.date(2025, 12, 31)}
