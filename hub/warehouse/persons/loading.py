@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -50,7 +52,20 @@ def identity_key(mention: PersonMention) -> str:
 Rank = tuple[int, int, str]
 
 
-def _rank(department: str, record_id: str, person: PersonRecord | Person) -> Rank:
+class _Described(Protocol):
+    """What a rank weighs of a person: a record's attributes, or a stored person's."""
+
+    @property
+    def sex(self) -> str | None: ...
+    @property
+    def ethnicity(self) -> str | None: ...
+    @property
+    def birth_date(self) -> dt.date | None: ...
+    @property
+    def phone(self) -> str | None: ...
+
+
+def _rank(department: str, record_id: str, person: _Described) -> Rank:
     """Lower is more trusted: the more authoritative source, then the fuller record, then record id.
 
     A total order, so that whichever order sources load in, the same mention ends up describing
@@ -115,9 +130,19 @@ def _survivors(session: Session, person_ids: list[int]) -> dict[int, int]:
 
 
 def _current_ranks(session: Session, keys: list[str]) -> dict[str, Rank]:
+    # Columns, not Person objects: building ORM objects was most of this look-up's cost.
+    columns = (
+        Person.identity_key,
+        Person.source_system,
+        Person.source_record_id,
+        Person.sex,
+        Person.ethnicity,
+        Person.birth_date,
+        Person.phone,
+    )
     found: dict[str, Rank] = {}
     for chunk in batched(keys):
-        for person in session.scalars(select(Person).where(Person.identity_key.in_(chunk))):
+        for person in session.execute(select(*columns).where(Person.identity_key.in_(chunk))):
             found[person.identity_key] = _rank(person.source_system, person.source_record_id, person)
     return found
 
