@@ -99,6 +99,31 @@ def test_a_newer_version_replaces_the_one_still_pending(golden_county: County, e
     staged = all_pending(engine, ("public_security", "households"))
     assert replaced == 1
     assert [(s.payload_hash, s.record) for s in staged] == [("v2", moved)]
+    # The replaced version's members went with it: only the pending version's are left.
+    assert child_rows(engine, "members") == len(moved.members)
+
+
+def test_publishing_leaves_no_staged_row_behind_children_included(
+    golden_county: County, engine: Engine
+) -> None:
+    record = household_record(golden_county)
+    with transaction(engine) as session:
+        stage_records(
+            session=session, layout=HOUSEHOLDS.layout, stream="households", items=[("v1", record)], run=RUN
+        )
+    assert child_rows(engine, "members") == len(record.members) > 0
+
+    report = publish(engine=engine, run=RUN, stream=HOUSEHOLDS)
+
+    assert report.published == 1
+    assert all_pending(engine, ("public_security", "households")) == []
+    assert child_rows(engine, "members") == 0
+
+
+def child_rows(engine: Engine, field: str) -> int:
+    table = HOUSEHOLDS.layout.children[field].table
+    with transaction(engine) as session:
+        return session.scalar(select(func.count()).select_from(table)) or 0
 
 
 def test_records_a_staging_rule_fails_are_quarantined_and_never_published(

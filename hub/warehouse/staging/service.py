@@ -59,7 +59,7 @@ def stage_records(
         return replaced
     table = layout.table
     if replace_pending:
-        replaced += _replace_pending(session, table, stream, [record for _, record in items])
+        replaced += _replace_pending(session, layout, stream, [record for _, record in items])
     rows = [
         {
             **record_row(layout, record),
@@ -88,22 +88,28 @@ def stage_records(
     return replaced
 
 
-def _replace_pending(session: Session, table: Table, stream: str, records: Sequence[Any]) -> int:
-    """Remove the pending versions of `records`; returns how many there were."""
+def _replace_pending(session: Session, layout: Layout, stream: str, records: Sequence[Any]) -> int:
+    """Remove the pending versions of `records` (with their children); returns how many there were."""
+    table = layout.table
     by_system: dict[str, list[str]] = defaultdict(list)
     for record in records:
         by_system[record.source.department.value].append(record.source.record_id)
-    removed = 0
+    removed: list[int] = []
     for system, record_ids in by_system.items():
         for chunk in batched(record_ids):
             # One system and stream, ids in a list: the index prefix is used (a row-value IN is not).
-            outdated = delete(table).where(
-                table.c.source_system == system,
-                table.c.stream == stream,
-                table.c.source_record_id.in_(chunk),
+            outdated = (
+                delete(table)
+                .where(
+                    table.c.source_system == system,
+                    table.c.stream == stream,
+                    table.c.source_record_id.in_(chunk),
+                )
+                .returning(table.c.id)
             )
-            removed += session.execute(outdated).rowcount  # type: ignore[attr-defined]
-    return removed
+            removed.extend(session.scalars(outdated))
+    _discard_children(session, layout, removed)
+    return len(removed)
 
 
 def pending(
@@ -151,8 +157,15 @@ def _dicts(result: Result[Any]) -> list[dict[str, Any]]:
 
 def discard(*, session: Session, layout: Layout, staging_ids: Sequence[int]) -> None:
     """Remove staged rows (with their children) once published or quarantined."""
+    _discard_children(session, layout, staging_ids)
     for chunk in batched(staging_ids):
         session.execute(delete(layout.table).where(layout.table.c.id.in_(chunk)))
+
+
+def _discard_children(session: Session, layout: Layout, staging_ids: Sequence[int]) -> None:
+    for child in layout.children.values():
+        for chunk in batched(staging_ids):
+            session.execute(delete(child.table).where(child.table.c[PARENT_KEY].in_(chunk)))
 
 
 def has_pending(*, session: Session, layout: Layout, source_system: str, stream: str) -> bool:

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import Boolean, Column, Date, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy import Boolean, Column, Date, Index, Integer, String, Table, Text
 from sqlalchemy.types import TypeEngine
 
 from hub.db.base import Base, UtcDateTime
@@ -142,8 +142,13 @@ def _layout(record_type: type, name: str, children: Mapping[str, str], parent: s
         Index(None, table.c.source_system, table.c.stream, table.c.source_record_id)
         Index(f"ix_{name}_stream_order", table.c.source_system, table.c.stream, table.c.id)
     else:
+        # No foreign key to the parent: the staging service writes and removes child rows with their
+        # parent, in one transaction. A foreign key checked the parent for every child row, and
+        # PostgreSQL planned that check from the statistics of the parent table analysed empty
+        # (after publishing emptied it): a scan of another index per row, 4.5 s per 1,000 case
+        # events in an incremental run at 1,000,000 persons.
         keys: list[Column[Any]] = [
-            Column(PARENT_KEY, ForeignKey(f"{parent}.id", ondelete="CASCADE"), primary_key=True),
+            Column(PARENT_KEY, Integer, primary_key=True),
             Column(POSITION, Integer, primary_key=True),
         ]
         table = Table(name, Base.metadata, *keys, *columns)
