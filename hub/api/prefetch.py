@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from graphql import (
     FieldNode,
@@ -28,6 +28,7 @@ from graphql import (
     SelectionNode,
 )
 from graphql.execution.values import get_directive_values
+from strawberry.dataloader import DataLoader
 
 from hub.api.context import Info
 from hub.api.loaders import Loaders, load_batch
@@ -108,34 +109,52 @@ async def _person_households(loaders: Loaders, persons: Sequence[PersonRow]) -> 
     return _found(await load_batch(loaders.household, _keys(ids)))
 
 
+class _NamesPerson(Protocol):
+    @property
+    def person_id(self) -> int: ...
+
+
+Named = TypeVar("Named", bound=_NamesPerson)
+Row = TypeVar("Row")
+Far = TypeVar("Far")
+
+
+async def _joined(
+    joined: DataLoader[int, list[tuple[Row, Far]]], relation: DataLoader[int, list[Row]], keys: list[int]
+) -> list[list[tuple[Row, Far]]]:
+    """A relation's rows read with the rows at their other end; primes the relation's own loader."""
+    found = await load_batch(joined, keys)
+    relation.prime_many({key: [row for row, _ in pairs] for key, pairs in zip(keys, found, strict=True)})
+    return found
+
+
+async def _with_persons(
+    loaders: Loaders,
+    joined: DataLoader[int, list[tuple[Named, PersonRow | None]]],
+    relation: DataLoader[int, list[Named]],
+    parents: Sequence[HouseholdRow] | Sequence[CaseRow],
+) -> list[Named]:
+    """Rows naming persons (members, parties), read with those persons, both loaders primed."""
+    found = await _joined(joined, relation, [parent.id for parent in parents])
+    loaders.person.prime_many({row.person_id: person for pairs in found for row, person in pairs})
+    return [row for pairs in found for row, _ in pairs]
+
+
 async def _members_with_persons(loaders: Loaders, households: Sequence[HouseholdRow]) -> list[MemberRow]:
-    keys = [h.id for h in households]
-    found = await load_batch(loaders.member_persons_by_household, keys)
-    loaders.members_by_household.prime_many(
-        {key: [m for m, _ in pairs] for key, pairs in zip(keys, found, strict=True)}
+    return await _with_persons(
+        loaders, loaders.member_persons_by_household, loaders.members_by_household, households
     )
-    loaders.person.prime_many({member.person_id: person for pairs in found for member, person in pairs})
-    return [member for pairs in found for member, _ in pairs]
 
 
 async def _parties_with_persons(loaders: Loaders, cases: Sequence[CaseRow]) -> list[PartyRow]:
-    keys = [c.id for c in cases]
-    found = await load_batch(loaders.party_persons_by_case, keys)
-    loaders.parties_by_case.prime_many(
-        {key: [p for p, _ in pairs] for key, pairs in zip(keys, found, strict=True)}
-    )
-    loaders.person.prime_many({party.person_id: person for pairs in found for party, person in pairs})
-    return [party for pairs in found for party, _ in pairs]
+    return await _with_persons(loaders, loaders.party_persons_by_case, loaders.parties_by_case, cases)
 
 
 async def _linked_cases(loaders: Loaders, cases: Sequence[CaseRow]) -> list[CaseRow]:
     """The cases at both ends of the cases' links, read with the links in one statement; the cases
     themselves come first, so that what their selection asks for is read in the same batches."""
     keys = [c.id for c in cases]
-    found = await load_batch(loaders.linked_by_case, keys)
-    loaders.links_by_case.prime_many(
-        {key: [link for link, _ in pairs] for key, pairs in zip(keys, found, strict=True)}
-    )
+    found = await _joined(loaders.linked_by_case, loaders.links_by_case, keys)
     far_ends: dict[int, CaseRow | None] = {}
     for key, pairs in zip(keys, found, strict=True):
         for link, case in pairs:

@@ -65,6 +65,11 @@ def key_hash(key: str) -> int:
     return int.from_bytes(digest, "big", signed=True)
 
 
+def block_key_hashes(profile: Profile) -> frozenset[int]:
+    """The mention's blocking keys as the warehouse stores and partitioning links them."""
+    return frozenset(key_hash(key) for key in blocking_keys(profile))
+
+
 def _worth_scoring(left: Profile, right: Profile) -> bool:
     # Equal valid IDs are merged by tier 1 and the same warehouse person needs no evidence; two
     # different valid IDs can at most reach review, which needs the names to sound the same.

@@ -22,7 +22,7 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
-from hub.resolution.blocking import MAX_BLOCK_SIZE, blocking_keys, key_hash
+from hub.resolution.blocking import MAX_BLOCK_SIZE, block_key_hashes, key_hash
 from hub.resolution.candidates import Profile
 
 
@@ -42,7 +42,7 @@ def links_of(mentioned: Profile, *, person_id: int | None = None) -> tuple[froze
     identities = [key_hash(f"person|{person}")] if person is not None else []
     if mentioned.id_number is not None:
         identities.append(key_hash(f"id|{mentioned.id_number}"))
-    return frozenset(key_hash(key) for key in blocking_keys(mentioned)), tuple(identities)
+    return block_key_hashes(mentioned), tuple(identities)
 
 
 class Linker:

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session, aliased
 
 from hub.db.upsert import batched, insert_missing, insert_rows
 from hub.resolution import MatchDecision, PersonCandidate, Resolution, resolve
-from hub.resolution.blocking import blocking_keys, key_hash
+from hub.resolution.blocking import block_key_hashes
 from hub.resolution.candidates import Profile, profile
 from hub.resolution.partitions import Linker, Partitioning, links_of
 from hub.warehouse.cases.models import CaseParty
@@ -237,7 +237,7 @@ def _neighbourhood(session: Session, changed: Sequence[int]) -> list[Any]:
     """The changed mentions, every mention sharing a blocking key with one, and every mention of
     the persons all those belong to."""
     fresh = _mentions(session, PersonSource.id, changed)
-    keys = {key_hash(key) for source in fresh for key in blocking_keys(profile(_candidate(source)))}
+    keys = {key for source in fresh for key in block_key_hashes(profile(_candidate(source)))}
     ids = set(changed)
     for chunk in batched(sorted(keys)):
         ids.update(
@@ -262,7 +262,7 @@ def _replace_keys(session: Session, profiled: Sequence[tuple[Profile, int]]) -> 
         session.execute(delete(PersonBlockKey).where(PersonBlockKey.person_source_id.in_(chunk)))
     keys = array("q")
     for mentioned, id_ in profiled:
-        for key in sorted({key_hash(key) for key in blocking_keys(mentioned)}):
+        for key in sorted(block_key_hashes(mentioned)):
             keys.extend((key, id_))
     _insert_keys(session, keys)
 

@@ -100,11 +100,7 @@ def _replace_pending(session: Session, layout: Layout, stream: str, records: Seq
             # One system and stream, ids in a list: the index prefix is used (a row-value IN is not).
             outdated = (
                 delete(table)
-                .where(
-                    table.c.source_system == system,
-                    table.c.stream == stream,
-                    table.c.source_record_id.in_(chunk),
-                )
+                .where(*_of_stream(table, system, stream), table.c.source_record_id.in_(chunk))
                 .returning(table.c.id)
             )
             removed.extend(session.scalars(outdated))
