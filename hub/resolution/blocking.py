@@ -18,15 +18,19 @@ birth date) identifies no one.
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
+import struct
+from array import array
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+
+import numpy as np
 
 from hub.resolution.candidates import Profile
 
 # 100 mentions make 4,950 pairs: generous for real keys (a household, one birth date and surname in
 # a county of a million is a few dozen mentions), small enough that one bad key cannot dominate.
 MAX_BLOCK_SIZE = 100
+_SIGNED_64 = struct.Struct(">q").unpack
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,8 +65,7 @@ def blocking_keys(profile: Profile) -> Iterator[str]:
 def key_hash(key: str) -> int:
     """A blocking key as a signed 64-bit integer (what the warehouse indexes; a collision only adds
     a neighbour to weigh)."""
-    digest = hashlib.blake2b(key.encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big", signed=True)
+    return int(_SIGNED_64(hashlib.blake2b(key.encode(), digest_size=8).digest())[0])
 
 
 def block_key_hashes(profile: Profile) -> frozenset[int]:
@@ -90,25 +93,49 @@ def candidate_pairs(
     `oversized` (key hash → size) names blocks known to be too big from a wider view than these
     profiles (a part of a partitioned pass, `partitions`): they are skipped and reported with that size.
     """
-    blocks: dict[str, list[int]] = defaultdict(list)
+    # Blocks as (key hash, member) pairs sorted by key: a county's keys as strings in a dict of
+    # lists would be the largest thing a full pass holds.
+    hashes, members = array("q"), array("q")
     for index, profile in enumerate(profiles):
-        for key in blocking_keys(profile):
-            blocks[key].append(index)
+        for key in block_key_hashes(profile):
+            hashes.append(key)
+            members.append(index)
+    if not hashes:
+        return Blocks((), ())
+    by_key = np.argsort(np.frombuffer(hashes, dtype=np.int64), kind="stable")
+    keys = np.frombuffer(hashes, dtype=np.int64)[by_key]
+    ordered = np.frombuffer(members, dtype=np.int64)[by_key]
+    del by_key, hashes, members
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    local = np.diff(np.r_[starts, len(keys)])
+    keys = keys[starts]
+    sizes = local
+    if oversized:
+        known = np.flatnonzero(np.isin(keys, np.fromiter(oversized, dtype=np.int64, count=len(oversized))))
+        sizes = local.copy()
+        sizes[known] = [oversized[key] for key in keys[known].tolist()]
+    skipped = [
+        SkippedBlock(_key_named(profiles[int(ordered[starts[at]])], int(keys[at])), int(sizes[at]))
+        for at in np.flatnonzero(sizes > max_block_size).tolist()
+    ]
     seen: set[tuple[int, int]] = set()
     pairs: list[tuple[int, int]] = []
-    skipped: list[SkippedBlock] = []
-    for key in sorted(blocks):
-        members = blocks[key]
-        size = oversized.get(key_hash(key), len(members)) if oversized else len(members)
-        if size > max_block_size:
-            skipped.append(SkippedBlock(key, size))
-            continue
-        for position, left in enumerate(members):
-            for right in members[position + 1 :]:
+    # Only blocks of two or more members give pairs: a county's singletons, iterated in Python,
+    # would cost more than the pairs.
+    scored = (sizes <= max_block_size) & (local > 1)
+    for start, end in zip(starts[scored].tolist(), (starts + local)[scored].tolist(), strict=True):
+        block = ordered[start:end].tolist()
+        for position, left in enumerate(block):
+            for right in block[position + 1 :]:
                 pair = (left, right) if left < right else (right, left)
                 # Only pairs worth scoring are remembered: most pairs in a block are not (one
                 # person's mentions under one ID), and a set of them all is most of blocking's memory.
                 if pair not in seen and _worth_scoring(profiles[pair[0]], profiles[pair[1]]):
                     seen.add(pair)
                     pairs.append(pair)
-    return Blocks(tuple(pairs), tuple(skipped))
+    return Blocks(tuple(pairs), tuple(sorted(skipped, key=lambda block: block.key)))
+
+
+def _key_named(member: Profile, hashed: int) -> str:
+    """The blocking key of `member` that hashes to `hashed`."""
+    return next(key for key in blocking_keys(member) if key_hash(key) == hashed)

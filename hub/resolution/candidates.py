@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sys
 from dataclasses import dataclass
 
 from hub.resolution.addresses import normalise_address
@@ -91,7 +92,9 @@ def normalise_code(raw: str | None) -> str | None:
     if raw is None:
         return None
     folded = "".join(fold_width(raw).split())
-    return folded or None
+    # One string per distinct code: a county's mentions hold millions of codes (a few hundred
+    # villages, a household's few members), each otherwise a string of its own.
+    return sys.intern(folded) if folded else None
 
 
 def profile(candidate: PersonCandidate) -> Profile:

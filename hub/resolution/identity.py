@@ -121,6 +121,8 @@ def normalise_id_number(raw: str | None) -> NormalisedId:
     if raw is None or not raw.strip():
         return NormalisedId(as_sent=raw, number=None, rejection=IdRejection.MISSING)
     compact = _SEPARATORS.sub("", fold_width(raw)).upper()
+    # The number as sent when it was already clean: a county's mentions hold millions of them.
+    compact = raw if compact == raw else compact
     upgraded = False
     if len(compact) == _LEGACY_LENGTH:
         if not compact.isdigit():

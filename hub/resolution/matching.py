@@ -139,7 +139,8 @@ def classify(score: float, *, conflicting_ids: bool, second_id: bool = False) ->
     return Verdict.NON_MATCH
 
 
-def _compact_id(raw: str | None) -> str | None:
+def compact_id(raw: str | None) -> str | None:
+    """An ID number as sent, width folded, without spaces or hyphens, upper-cased (not validated)."""
     if raw is None:
         return None
     compact = "".join(fold_width(raw).split()).replace("-", "").upper()
@@ -152,7 +153,7 @@ def _id_evidence(left: Profile, right: Profile) -> Evidence | None:
             return Evidence("id_number", "conflict", ID_CONFLICT)
         return Evidence("id_number", "equal", 0.0)  # tier 1 merges these; scored only on request
     valid, other = (left, right) if left.id_number is not None else (right, left)
-    raw = _compact_id(other.candidate.id_number_as_sent)
+    raw = compact_id(other.candidate.id_number_as_sent)
     if valid.id_number is None or raw is None or len(raw) != len(valid.id_number):
         return None
     differences = sum(a != b for a, b in zip(raw, valid.id_number, strict=True))

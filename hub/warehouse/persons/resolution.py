@@ -17,8 +17,9 @@ the county. When many are (the first load, `full=True`), it weighs every mention
 
 from __future__ import annotations
 
+import sys
 from array import array
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -118,8 +119,10 @@ def resolve_warehouse_persons(
             session, reviewed=[*confirmed, *forbidden], part_size=part_size
         )
         for part in partitioning.parts:
-            rows = _mentions(session, PersonSource.id, [source_ids[position] for position in part])
-            _resolve_part(session, rows, confirmed, forbidden, partitioning.oversized, run, tally)
+            # Streamed into candidates: a part can be most of a county (see `PART_SIZE`), and its
+            # rows held beside the candidates would double the pass's memory.
+            streamed = _each_mention(session, [source_ids[position] for position in part])
+            _resolve_part(session, streamed, confirmed, forbidden, partitioning.oversized, run, tally)
         _mark_resolved(session, source_ids, run)
         weighed = changed_count = len(source_ids)
         parts = len(partitioning.parts)
@@ -127,7 +130,8 @@ def resolve_warehouse_persons(
         rows = _neighbourhood(session, changed)
         fresh = set(changed)
         profiles = _resolve_part(session, rows, confirmed, forbidden, None, run, tally)
-        _replace_keys(session, [(p, id_) for p, id_ in profiles if id_ in fresh])
+        fresh_ids = {mention_id(row): row.id for row in rows if row.id in fresh}
+        _replace_keys(session, [(p, fresh_ids[p.mention_id]) for p in profiles if p.mention_id in fresh_ids])
         _mark_resolved(session, changed, run)
         weighed, changed_count, parts = len(rows), len(changed), 1
     return ResolutionReport(
@@ -169,10 +173,10 @@ def _partition_all(
     streamed = select(*_MENTION_COLUMNS).order_by(PersonSource.id).execution_options(yield_per=10_000)
     for row in session.execute(streamed):
         candidate = _candidate(row)
-        block_keys, identities = links_of(profile(candidate), person_id=row.person_id)
-        position = linker.add(block_keys=block_keys, identity_keys=identities)
+        links = links_of(profile(candidate), person_id=row.person_id)
+        position = linker.add(links)
         source_ids.append(row.id)
-        for key in sorted(block_keys):
+        for key in sorted(links.block_keys):
             keys.extend((key, row.id))
         if candidate.mention_id in reviewed_mentions:
             position_of[candidate.mention_id] = position
@@ -191,25 +195,22 @@ def _partition_all(
 
 def _resolve_part(
     session: Session,
-    rows: Sequence[Any],
+    rows: Iterable[Any],
     confirmed: Sequence[tuple[str, str]],
     forbidden: Sequence[tuple[str, str]],
     oversized: Mapping[int, int] | None,
     run: LoadRun,
     tally: _Tally,
-) -> list[tuple[Profile, int]]:
-    """Resolve these mentions and merge the persons their clusters span; returns each mention's
-    profile with its `person_sources` id."""
+) -> Sequence[Profile]:
+    """Resolve these mentions and merge the persons their clusters span; returns their profiles."""
     # One pass over the rows, keeping only what is needed after it: at county scale the rows, and
     # a mention id string per use, would be gigabytes beside the profiles resolution builds.
     candidates: list[PersonCandidate] = []
     person_of: dict[str, int] = {}
-    source_ids: dict[str, int] = {}
     for source in rows:
         candidate = _candidate(source)
         candidates.append(candidate)
         person_of[candidate.mention_id] = source.person_id
-        source_ids[candidate.mention_id] = source.id
     resolution = resolve(candidates, confirmed=confirmed, forbidden=forbidden, oversized=oversized)
     del candidates  # the profiles hold them from here on
     survivor_of: dict[int, int] = {}
@@ -230,7 +231,7 @@ def _resolve_part(
     tally.reviews += _queue_reviews(session, resolution, run)
     tally.comparisons += resolution.comparisons
     tally.skipped.update(block.key for block in resolution.skipped_blocks)
-    return [(p, source_ids[p.mention_id]) for p in resolution.profiles]
+    return resolution.profiles
 
 
 def _neighbourhood(session: Session, changed: Sequence[int]) -> list[Any]:
@@ -254,6 +255,12 @@ def _mentions(session: Session, column: Any, values: Sequence[int]) -> list[Any]
     for chunk in batched(values):
         found.extend(session.execute(select(*_MENTION_COLUMNS).where(column.in_(chunk))).all())
     return found
+
+
+def _each_mention(session: Session, source_ids: Sequence[int]) -> Iterator[Any]:
+    """The mentions with these `person_sources` ids, one chunk of rows in memory at a time."""
+    for chunk in batched(source_ids):
+        yield from session.execute(select(*_MENTION_COLUMNS).where(PersonSource.id.in_(chunk))).all()
 
 
 def _replace_keys(session: Session, profiled: Sequence[tuple[Profile, int]]) -> None:
@@ -325,16 +332,22 @@ def _survivor(session: Session, person_ids: list[int], id_number: str | None) ->
 def _candidate(source: Any) -> PersonCandidate:
     return PersonCandidate(
         mention_id=mention_id(source),
-        department=source.source_system,
+        # Interned: every row brings its own copy of a department, village or household code, and a
+        # full pass holds a county's candidates at once.
+        department=sys.intern(source.source_system),
         name_as_sent=source.name_as_sent,
         id_number_as_sent=source.id_number_as_sent,
         birth_date=source.birth_date,
         sex=source.sex,
         address=source.address,
-        household_no=source.household_no,
+        household_no=_interned(source.household_no),
         phone=source.phone,
-        division_code=source.division_code,
+        division_code=_interned(source.division_code),
     )
+
+
+def _interned(code: str | None) -> str | None:
+    return None if code is None else sys.intern(code)
 
 
 # Keep loaded objects in step with bulk statements by the rows those statements matched, not by
