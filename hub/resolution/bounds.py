@@ -158,7 +158,8 @@ class TraitTable:
         one_valid = valid_a != valid_b
         other_sent = np.where(valid_a, sent_b, sent_a)
         other_odd = np.where(valid_a, odd_b == 1, odd_a == 1)
-        return one_valid & ((other_sent & close) | other_odd)
+        near: np.ndarray = one_valid & ((other_sent & close) | other_odd)
+        return near
 
 
 def _equality(left: np.ndarray, right: np.ndarray, agree: float, disagree: float) -> np.ndarray:
