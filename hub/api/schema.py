@@ -265,7 +265,7 @@ class Query:
             after=from_cursor(after),
             first=first,
         )
-        return Connection[AccessLogEntry].from_page(page, AccessLogEntry.from_row, lambda r: r.id)
+        return Connection[AccessLogEntry].from_page(page, AccessLogEntry.from_row, lambda r: r.position)
 
     @strawberry.field(
         description="Data-quality runs, newest first, 1–100 a page (auditors and administrators only)"

@@ -80,3 +80,23 @@ def test_a_request_logs_all_its_persons_in_one_statement(engine: Engine) -> None
     assert 25 < len(persons) <= 100  # more persons than households, all on one page of the log
     assert [s for s in statements if "access_log" in s] == [statements[-1]]
     assert sorted(e["node"]["personId"] for e in log["edges"]) == sorted(persons)
+
+
+def test_the_log_pages_through_the_persons_of_one_request(engine: Engine) -> None:
+    viewer = Viewer(user_id="officer-paged", role=Role.COUNTY_OFFICER)
+    query = "{ households(first: 3) { edges { node { members { person { id } } } } } }"
+    read = execute(query, engine=engine, viewer=viewer)
+    persons = {m["person"]["id"] for e in read.data["households"]["edges"] for m in e["node"]["members"]}
+    paged = """query($after: String) { accessLog(first: 2, after: $after, userId: "officer-paged") {
+        edges { node { personId requestId } } pageInfo { hasNextPage endCursor } } }"""
+
+    seen: list[str] = []
+    after = None
+    while True:
+        page = execute(paged, engine=engine, viewer=AUDITOR, variables={"after": after}).data["accessLog"]
+        seen += [e["node"]["personId"] for e in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+
+    assert len(persons) > 2 and sorted(seen) == sorted(persons)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import enum
 from typing import Any
@@ -40,14 +41,31 @@ class Thing:
         return "leaked"
 
 
+A = Thing(name="a", label=None, colour=Colour.RED, on=dt.date(2026, 1, 2))
+BROKEN = Thing(name=None, label="b", colour="blue", on=dt.date(2026, 1, 3))  # type: ignore[arg-type]
+
+
+async def _thing() -> Thing:
+    return A
+
+
 @strawberry.type
 class Query:
     @strawberry.field
     def things(self) -> list[Thing | None]:
-        return [
-            Thing(name="a", label=None, colour=Colour.RED, on=dt.date(2026, 1, 2)),
-            Thing(name=None, label="b", colour="blue", on=dt.date(2026, 1, 3)),  # type: ignore[arg-type]
-        ]
+        return [A, BROKEN]
+
+    @strawberry.field
+    def with_null(self) -> list[Thing | None]:
+        return [A, None]
+
+    @strawberry.field
+    def strict(self) -> list[Thing] | None:
+        return [A, BROKEN]
+
+    @strawberry.field
+    def awaited(self) -> list[Thing]:
+        return [_thing()]  # type: ignore[list-item]
 
 
 def schemas() -> tuple[strawberry.Schema, strawberry.Schema]:
@@ -72,6 +90,26 @@ def test_plain_fields_and_their_errors_are_what_strawberry_answers() -> None:
         (e.message, e.path) for e in expected.errors or []
     ]
     assert got.errors
+
+
+def test_lists_of_objects_and_their_errors_are_what_strawberry_answers() -> None:
+    plain, hub = schemas()
+    query = "{ withNull { name } strict { name } awaited { name } }"
+
+    expected, got = asyncio.run(plain.execute(query)), asyncio.run(hub.execute(query))
+
+    assert (
+        got.data
+        == expected.data
+        == {
+            "withNull": [{"name": "a"}, None],
+            "strict": None,
+            "awaited": [{"name": "a"}],
+        }
+    )
+    assert got.errors and [(e.message, e.path) for e in got.errors] == [
+        (e.message, e.path) for e in expected.errors or []
+    ]
 
 
 def test_a_direct_resolver_gets_its_arguments_and_info() -> None:
