@@ -8,6 +8,7 @@ from typing import Any, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, Integer, Select, any_, bindparam
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import QueryableAttribute, Session
 
 from hub.errors import InvalidInput
@@ -63,3 +64,22 @@ def id_in(
     if session.get_bind().dialect.name == "postgresql":
         return column == any_(bindparam(None, list(ids), type_=ARRAY(Integer)))
     return column.in_(ids)
+
+
+def in_batch(column: ColumnElement[Any], name: str, *, postgresql: bool) -> ColumnElement[bool]:
+    """`column` among the keys of the parameter `name`, for a loader statement built once and run for
+    every batch: one array parameter on PostgreSQL (why: see `id_in`), an
+    expanding `IN` elsewhere.
+
+    Loader statements are built once because building one cost more than running it (measured:
+    `get_cases` 0.50 ms a call built each time, 0.22 ms built once), and a statement built once also
+    keeps its cache key.
+    """
+    if postgresql:
+        return column == any_(bindparam(name, type_=ARRAY(Integer)))
+    return column.in_(bindparam(name, expanding=True))
+
+
+def on_postgresql(connection: Connection) -> bool:
+    """Whether a loader statement for `connection` takes its keys as one array (see `in_batch`)."""
+    return connection.dialect.name == "postgresql"

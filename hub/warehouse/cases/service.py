@@ -10,25 +10,22 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
     CompoundSelect,
-    Integer,
     Select,
     and_,
-    any_,
-    bindparam,
     literal_column,
     not_,
     or_,
     select,
     union_all,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from hub.warehouse.cases.models import Case, CaseEvent, CaseLink, CaseParty
 from hub.warehouse.grids.models import Grid
-from hub.warehouse.pagination import Page, id_in, keyset, page_of
+from hub.warehouse.pagination import Page, in_batch, keyset, on_postgresql, page_of
 from hub.warehouse.scope import case_visible, scoped_cases
 from hub.warehouse.viewer import Viewer
 
@@ -55,7 +52,8 @@ def open_condition() -> ColumnElement[bool]:
     return Case.status.in_(OPEN_STATUSES)
 
 
-def overdue_condition(today: dt.date) -> ColumnElement[bool]:
+def overdue_condition(today: dt.date | BindParameter[dt.date]) -> ColumnElement[bool]:
+    """Open past its deadline, as `is_overdue` says; `today` may be a parameter of a statement built once."""
     return and_(Case.deadline.is_not(None), Case.deadline < today, open_condition())
 
 
@@ -153,8 +151,16 @@ def _case_row(values: Sequence[Any]) -> CaseRow:
 
 def get_cases(*, session: Session, viewer: Viewer, ids: Sequence[int]) -> dict[int, CaseRow]:
     """The cases with these ids that the viewer may see."""
-    statement = scoped_cases(select(*_CASE_COLUMNS).where(id_in(session, Case.id, ids)), viewer)
-    return {row.id: _case_row(row) for row in session.connection().execute(statement)}
+    connection = session.connection()
+    statement = _get_cases_statement(viewer, postgresql=on_postgresql(connection))
+    return {row.id: _case_row(row) for row in connection.execute(statement, {"ids": list(ids)})}
+
+
+@functools.lru_cache(maxsize=256)
+def _get_cases_statement(viewer: Viewer, *, postgresql: bool) -> Select[Any]:
+    return scoped_cases(
+        select(*_CASE_COLUMNS).where(in_batch(_cases.id, "ids", postgresql=postgresql)), viewer
+    )
 
 
 def _filtered(where: CaseFilter, *, today: dt.date) -> list[ColumnElement[bool]]:
@@ -204,14 +210,11 @@ def cases_of_persons(
     *, session: Session, viewer: Viewer, person_ids: Sequence[int]
 ) -> dict[int, list[CaseRow]]:
     """The visible cases each person is a party to, newest first (a person's cases are few)."""
-    statement = scoped_cases(
-        select(_parties.person_id, *_CASE_COLUMNS).join(Case, Case.id == CaseParty.case_id), viewer
-    ).where(id_in(session, CaseParty.person_id, person_ids))
+    connection = session.connection()
+    statement = _cases_of_persons_statement(viewer, postgresql=on_postgresql(connection))
     found: dict[int, list[CaseRow]] = {id_: [] for id_ in person_ids}
     seen: set[tuple[int, int]] = set()
-    for person_id, *columns in session.connection().execute(
-        statement.order_by(Case.opened_at.desc(), Case.id)
-    ):
+    for person_id, *columns in connection.execute(statement, {"person_ids": list(person_ids)}):
         case = _case_row(columns)
         if (person_id, case.id) not in seen:
             seen.add((person_id, case.id))
@@ -219,27 +222,43 @@ def cases_of_persons(
     return found
 
 
+@functools.lru_cache(maxsize=256)
+def _cases_of_persons_statement(viewer: Viewer, *, postgresql: bool) -> Select[Any]:
+    return (
+        scoped_cases(
+            select(_parties.person_id, *_CASE_COLUMNS).join(Case, Case.id == CaseParty.case_id), viewer
+        )
+        .where(in_batch(_parties.person_id, "person_ids", postgresql=postgresql))
+        .order_by(Case.opened_at.desc(), Case.id)
+    )
+
+
 def parties_of_cases(*, session: Session, case_ids: Sequence[int]) -> dict[int, list[PartyRow]]:
     """Each case's parties with their roles."""
-    statement = (
-        select(_parties.case_id, _parties.person_id, _parties.role)
-        .where(id_in(session, CaseParty.case_id, case_ids))
-        .order_by(CaseParty.case_id, CaseParty.id)
-    )
+    connection = session.connection()
+    statement = _parties_of_cases_statement(postgresql=on_postgresql(connection))
     found: dict[int, list[PartyRow]] = {id_: [] for id_ in case_ids}
-    for case_id, person_id, role in session.connection().execute(statement):
+    for case_id, person_id, role in connection.execute(statement, {"case_ids": list(case_ids)}):
         found[case_id].append(PartyRow(case_id=case_id, person_id=person_id, role=role))
     return found
 
 
+@functools.cache
+def _parties_of_cases_statement(*, postgresql: bool) -> Select[Any]:
+    return (
+        select(_parties.case_id, _parties.person_id, _parties.role)
+        .where(in_batch(_parties.case_id, "case_ids", postgresql=postgresql))
+        .order_by(_parties.case_id, _parties.id)
+    )
+
+
 def links_of_cases(*, session: Session, case_ids: Sequence[int]) -> dict[int, list[LinkRow]]:
     """Each case's links to other cases, in both directions (a link names the case it points from)."""
-    statement = select(_links.case_id, _links.target_case_no, _links.target_case_id, _links.relation).where(
-        or_(id_in(session, CaseLink.case_id, case_ids), id_in(session, CaseLink.target_case_id, case_ids))
-    )
+    connection = session.connection()
+    statement = _links_of_cases_statement(postgresql=on_postgresql(connection))
     found: dict[int, list[LinkRow]] = {id_: [] for id_ in case_ids}
-    for case_id, target_case_no, target_case_id, relation in session.connection().execute(
-        statement.order_by(CaseLink.id)
+    for case_id, target_case_no, target_case_id, relation in connection.execute(
+        statement, {"case_ids": list(case_ids)}
     ):
         row = LinkRow(
             case_id=case_id, target_case_no=target_case_no, target_case_id=target_case_id, relation=relation
@@ -251,17 +270,37 @@ def links_of_cases(*, session: Session, case_ids: Sequence[int]) -> dict[int, li
     return found
 
 
+@functools.cache
+def _links_of_cases_statement(*, postgresql: bool) -> Select[Any]:
+    return (
+        select(*_LINK_COLUMNS)
+        .where(
+            or_(
+                in_batch(_links.case_id, "case_ids", postgresql=postgresql),
+                in_batch(_links.target_case_id, "case_ids", postgresql=postgresql),
+            )
+        )
+        .order_by(_links.id)
+    )
+
+
 def events_of_cases(*, session: Session, case_ids: Sequence[int]) -> dict[int, list[EventRow]]:
     """Each case's events in time order: its timeline."""
-    statement = (
-        select(_events.case_id, _events.at, _events.status, _events.note)
-        .where(id_in(session, CaseEvent.case_id, case_ids))
-        .order_by(CaseEvent.case_id, CaseEvent.at)
-    )
+    connection = session.connection()
+    statement = _events_of_cases_statement(postgresql=on_postgresql(connection))
     found: dict[int, list[EventRow]] = {id_: [] for id_ in case_ids}
-    for case_id, at, status, note in session.connection().execute(statement):
+    for case_id, at, status, note in connection.execute(statement, {"case_ids": list(case_ids)}):
         found[case_id].append(EventRow(case_id=case_id, at=at, status=status, note=note))
     return found
+
+
+@functools.cache
+def _events_of_cases_statement(*, postgresql: bool) -> Select[Any]:
+    return (
+        select(_events.case_id, _events.at, _events.status, _events.note)
+        .where(in_batch(_events.case_id, "case_ids", postgresql=postgresql))
+        .order_by(_events.case_id, _events.at)
+    )
 
 
 def links_with_cases(
@@ -270,7 +309,7 @@ def links_with_cases(
     """Each case's links (as `links_of_cases` has them), each with the case at its other end when it
     is in the warehouse and the viewer may see it: `linkedCases` in one statement instead of two."""
     connection = session.connection()
-    statement = _links_with_cases_statement(viewer, postgresql=connection.dialect.name == "postgresql")
+    statement = _links_with_cases_statement(viewer, postgresql=on_postgresql(connection))
     found: dict[int, list[tuple[LinkRow, CaseRow | None]]] = {id_: [] for id_ in case_ids}
     width = len(_LINK_COLUMNS)
     for _link_id, near_id, *columns in connection.execute(statement, {"case_ids": list(case_ids)}):
@@ -289,16 +328,11 @@ def _links_with_cases_statement(viewer: Viewer, *, postgresql: bool) -> Compound
 
     def far_end(near: ColumnElement[int], far: ColumnElement[int]) -> Select[Any]:
         # Each branch joins one end of the link, so the viewer's scope applies to `cases` as it is.
-        ids = (
-            near == any_(bindparam("case_ids", type_=ARRAY(Integer)))
-            if postgresql
-            else near.in_(bindparam("case_ids", expanding=True))
-        )
         return (
             select(_links.id.label("link_id"), near.label("near_id"), *_LINK_COLUMNS, *_CASE_COLUMNS)
             .select_from(CaseLink.__table__)
             .outerjoin(Case, and_(_cases.id == far, visible))
-            .where(ids)
+            .where(in_batch(near, "case_ids", postgresql=postgresql))
         )
 
     from_source = far_end(_links.case_id, _links.target_case_id)

@@ -3,10 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Integer, String, case, func, literal, literal_column, select, union_all
+from sqlalchemy import (
+    CompoundSelect,
+    Date,
+    Integer,
+    Select,
+    String,
+    bindparam,
+    case,
+    func,
+    literal,
+    literal_column,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from hub.warehouse.cases.models import Case
@@ -14,7 +29,7 @@ from hub.warehouse.cases.service import open_condition, overdue_condition, today
 from hub.warehouse.grids.models import Grid, GridWorker
 from hub.warehouse.households.models import Household, HouseholdMember
 from hub.warehouse.households.service import current_tag_condition
-from hub.warehouse.pagination import Page, keyset, page_of
+from hub.warehouse.pagination import Page, in_batch, keyset, on_postgresql, page_of
 from hub.warehouse.scope import scoped, scoped_cases, scoped_tags
 from hub.warehouse.tags.models import PersonTag
 from hub.warehouse.viewer import Viewer
@@ -68,15 +83,25 @@ _COLUMNS = (_grids.id, _grids.code, _grids.name, _grids.level, _grids.division_i
 
 def get_grids(*, session: Session, viewer: Viewer, ids: Sequence[int]) -> dict[int, GridRow]:
     """The grids with these ids that the viewer may see."""
-    statement = scoped(select(*_COLUMNS).where(Grid.id.in_(ids)), viewer, Grid.id)
-    return {row.id: GridRow(*row) for row in session.connection().execute(statement)}
+    connection = session.connection()
+    statement = _get_grids_statement(viewer, postgresql=on_postgresql(connection))
+    return {row.id: GridRow(*row) for row in connection.execute(statement, {"ids": list(ids)})}
+
+
+@functools.lru_cache(maxsize=256)
+def _get_grids_statement(viewer: Viewer, *, postgresql: bool) -> Select[Any]:
+    return scoped(select(*_COLUMNS).where(in_batch(_grids.id, "ids", postgresql=postgresql)), viewer, Grid.id)
 
 
 def get_grid_by_code(*, session: Session, viewer: Viewer, code: str) -> GridRow | None:
     """The grid with this code, if it exists and the viewer may see it."""
-    statement = scoped(select(*_COLUMNS).where(Grid.code == code), viewer, Grid.id)
-    row = session.connection().execute(statement).one_or_none()
+    row = session.connection().execute(_grid_by_code_statement(viewer), {"code": code}).one_or_none()
     return GridRow(*row) if row else None
+
+
+@functools.lru_cache(maxsize=256)
+def _grid_by_code_statement(viewer: Viewer) -> Select[Any]:
+    return scoped(select(*_COLUMNS).where(_grids.code == bindparam("code", type_=String)), viewer, Grid.id)
 
 
 def list_grids(
@@ -105,24 +130,40 @@ def children_of_grids(
     *, session: Session, viewer: Viewer, grid_ids: Sequence[int]
 ) -> dict[int, list[GridRow]]:
     """Each grid's micro-grids, in code order."""
-    statement = scoped(select(*_COLUMNS).where(Grid.parent_id.in_(grid_ids)), viewer, Grid.id)
+    connection = session.connection()
+    statement = _children_of_grids_statement(viewer, postgresql=on_postgresql(connection))
     found: dict[int, list[GridRow]] = {id_: [] for id_ in grid_ids}
-    for row in session.connection().execute(statement.order_by(Grid.code)):
+    for row in connection.execute(statement, {"grid_ids": list(grid_ids)}):
         found[row.parent_id].append(GridRow(*row))
     return found
 
 
+@functools.lru_cache(maxsize=256)
+def _children_of_grids_statement(viewer: Viewer, *, postgresql: bool) -> Select[Any]:
+    return scoped(
+        select(*_COLUMNS).where(in_batch(_grids.parent_id, "grid_ids", postgresql=postgresql)),
+        viewer,
+        Grid.id,
+    ).order_by(_grids.code)
+
+
 def workers_of_grids(*, session: Session, grid_ids: Sequence[int]) -> dict[int, list[GridWorkerRow]]:
     """The workers responsible for each grid."""
-    statement = (
-        select(_workers.id, _workers.worker_no, _workers.name, _workers.phone, _workers.grid_id)
-        .where(GridWorker.grid_id.in_(grid_ids))
-        .order_by(GridWorker.worker_no)
-    )
+    connection = session.connection()
+    statement = _workers_of_grids_statement(postgresql=on_postgresql(connection))
     found: dict[int, list[GridWorkerRow]] = {id_: [] for id_ in grid_ids}
-    for row in session.connection().execute(statement):
+    for row in connection.execute(statement, {"grid_ids": list(grid_ids)}):
         found[row.grid_id].append(GridWorkerRow(*row))
     return found
+
+
+@functools.cache
+def _workers_of_grids_statement(*, postgresql: bool) -> Select[Any]:
+    return (
+        select(_workers.id, _workers.worker_no, _workers.name, _workers.phone, _workers.grid_id)
+        .where(in_batch(_workers.grid_id, "grid_ids", postgresql=postgresql))
+        .order_by(_workers.worker_no)
+    )
 
 
 def statistics_of_grids(
@@ -134,16 +175,44 @@ def statistics_of_grids(
     The grids are expected to be visible already (a grid's subtree is in scope when the grid is); case
     and tag counts follow the viewer's department limits.
     """
-    today = today or today_in_china()
+    statement = _statistics_statement(viewer, roots=len(grid_codes))
+    parameters: dict[str, object] = {f"root_{i}": code for i, code in enumerate(grid_codes)}
+    parameters["today"] = today or today_in_china()
+    counts = {code: (0, 0) for code in grid_codes}
+    kinds: dict[str, list[tuple[str, int]]] = {code: [] for code in grid_codes}
+    departments: dict[str, list[DepartmentCaseCount]] = {code: [] for code in grid_codes}
+    for part, root, key, first, second in session.connection().execute(statement, parameters):
+        if part == "people":
+            counts[root] = (first, second)
+        elif part == "tags":
+            kinds[root].append((key, first))
+        else:
+            departments[root].append(DepartmentCaseCount(department=key, open=first, overdue=second))
+    return {
+        code: GridStatisticsRow(
+            grid_code=code,
+            households=counts[code][0],
+            persons=counts[code][1],
+            tags_by_kind=tuple(kinds[code]),
+            cases_by_department=tuple(departments[code]),
+        )
+        for code in grid_codes
+    }
+
+
+@functools.lru_cache(maxsize=256)
+def _statistics_statement(viewer: Viewer, *, roots: int) -> CompoundSelect[Any]:
+    """The statement of `statistics_of_grids` for `roots` grids (parameters `root_0` … and `today`),
+    built once per viewer's scope and number of grids (a dashboard asks for one)."""
+    today = bindparam("today", type_=Date)
     # A grid's subtree is every grid whose code begins with its code (itself included). Each grid's
     # prefix is a parameter of its own, as in `list_households`: joining the grids to themselves on
     # `LIKE root.code || '%'` instead made the planner compare every grid with every root.
+    codes = [bindparam(f"root_{i}", type_=String) for i in range(roots)]
     subtree = union_all(
         *(
-            select(literal(code, String).label("root_code"), Grid.id.label("grid_id")).where(
-                Grid.code.startswith(code)
-            )
-            for code in grid_codes
+            select(code.label("root_code"), Grid.id.label("grid_id")).where(Grid.code.startswith(code))
+            for code in codes
         )
     ).subquery()
     # The three aggregates travel as one statement (one round trip instead of three), each branch
@@ -192,26 +261,6 @@ def statistics_of_grids(
         .where(open_condition()),
         viewer,
     ).group_by(subtree.c.root_code, Case.department)
-    statement = union_all(people, tags, cases).order_by(
+    return union_all(people, tags, cases).order_by(
         literal_column("part"), literal_column("root_code"), literal_column("key")
     )
-    counts = {code: (0, 0) for code in grid_codes}
-    kinds: dict[str, list[tuple[str, int]]] = {code: [] for code in grid_codes}
-    departments: dict[str, list[DepartmentCaseCount]] = {code: [] for code in grid_codes}
-    for part, root, key, first, second in session.connection().execute(statement):
-        if part == "people":
-            counts[root] = (first, second)
-        elif part == "tags":
-            kinds[root].append((key, first))
-        else:
-            departments[root].append(DepartmentCaseCount(department=key, open=first, overdue=second))
-    return {
-        code: GridStatisticsRow(
-            grid_code=code,
-            households=counts[code][0],
-            persons=counts[code][1],
-            tags_by_kind=tuple(kinds[code]),
-            cases_by_department=tuple(departments[code]),
-        )
-        for code in grid_codes
-    }

@@ -3,17 +3,30 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Date,
+    Integer,
+    Select,
+    String,
+    bindparam,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from hub.warehouse.cases.models import Case, CaseParty
 from hub.warehouse.cases.service import open_condition, today_in_china
 from hub.warehouse.grids.models import Grid
 from hub.warehouse.households.models import Household, HouseholdMember, HouseholdRating, MoralPointEntry
-from hub.warehouse.pagination import MAX_PAGE_SIZE, Page, id_in, keyset, page_of
+from hub.warehouse.pagination import MAX_PAGE_SIZE, Page, id_in, in_batch, keyset, on_postgresql, page_of
 from hub.warehouse.scope import scoped, scoped_cases, scoped_tags
 from hub.warehouse.tags.models import PersonTag
 from hub.warehouse.viewer import Viewer
@@ -80,10 +93,18 @@ _HOUSEHOLD_COLUMNS = (
 
 def get_households(*, session: Session, viewer: Viewer, ids: Sequence[int]) -> dict[int, HouseholdRow]:
     """The households with these ids that the viewer may see (others are simply absent)."""
-    statement = scoped(
-        select(*_HOUSEHOLD_COLUMNS).where(id_in(session, Household.id, ids)), viewer, Household.grid_id
+    connection = session.connection()
+    statement = _get_households_statement(viewer, postgresql=on_postgresql(connection))
+    return {row.id: HouseholdRow(*row) for row in connection.execute(statement, {"ids": list(ids)})}
+
+
+@functools.lru_cache(maxsize=256)
+def _get_households_statement(viewer: Viewer, *, postgresql: bool) -> Select[Any]:
+    return scoped(
+        select(*_HOUSEHOLD_COLUMNS).where(in_batch(_households.id, "ids", postgresql=postgresql)),
+        viewer,
+        Household.grid_id,
     )
-    return {row.id: HouseholdRow(*row) for row in session.connection().execute(statement)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +123,8 @@ class HouseholdFilter:
     address_contains: str | None = None
 
 
-def current_tag_condition(today: dt.date) -> ColumnElement[bool]:
+def current_tag_condition(today: dt.date | BindParameter[dt.date]) -> ColumnElement[bool]:
+    """A tag still valid `today` (which may be a parameter of a statement built once)."""
     return or_(PersonTag.valid_to.is_(None), PersonTag.valid_to >= today)
 
 
@@ -120,50 +142,101 @@ def list_households(
     Conditions on members' tags and cases only see the tags and cases the viewer may see, so that a
     filter cannot reveal what the view would hide.
     """
-    today = today or today_in_china()
-    statement = scoped(select(*_HOUSEHOLD_COLUMNS), viewer, Household.grid_id)
-    if where.grid_code is not None:
-        in_subtree = select(Grid.id).where(Grid.code.startswith(where.grid_code))
-        statement = statement.where(Household.grid_id.in_(in_subtree))
+    statement = _households_page_statement(
+        viewer,
+        grid_code=where.grid_code is not None,
+        tag_kinds=bool(where.tag_kinds),
+        has_tag_from=where.has_tag_from is not None,
+        has_case_from=where.has_case_from is not None,
+        has_open_cases=where.has_open_cases,
+        after=after is not None,
+        first=first,
+    )
     if where.address_contains:
+        # Escaping the text's wildcards (`autoescape`) needs its value, so this rare condition is
+        # added per call rather than built into the statement.
         statement = statement.where(Household.address.contains(where.address_contains, autoescape=True))
+    parameters = {
+        "grid_code": where.grid_code,
+        "tag_kinds": list(where.tag_kinds),
+        "today": today or today_in_china(),
+        "has_tag_from": where.has_tag_from,
+        "has_case_from": where.has_case_from,
+        "after": after,
+    }
+    rows = [HouseholdRow(*row) for row in session.connection().execute(statement, parameters)]
+    return page_of(rows, first=first, id_of=lambda row: row.id)
+
+
+@functools.lru_cache(maxsize=256)
+def _households_page_statement(
+    viewer: Viewer,
+    *,
+    grid_code: bool,
+    tag_kinds: bool,
+    has_tag_from: bool,
+    has_case_from: bool,
+    has_open_cases: bool | None,
+    after: bool,
+    first: int,
+) -> Select[Any]:
+    """The statement of `list_households` for one viewer's scope and the filter's conditions that
+    apply (their values are its parameters), built once as the loaders' statements are."""
+    statement = scoped(select(*_HOUSEHOLD_COLUMNS), viewer, Household.grid_id)
+    if grid_code:
+        in_subtree = select(Grid.id).where(Grid.code.startswith(bindparam("grid_code", type_=String)))
+        statement = statement.where(Household.grid_id.in_(in_subtree))
     members = select(HouseholdMember.household_id).where(HouseholdMember.valid_to.is_(None))
-    if where.tag_kinds:
+    if tag_kinds:
         tagged = scoped_tags(
             select(PersonTag.person_id).where(
-                PersonTag.kind.in_(where.tag_kinds), current_tag_condition(today)
+                PersonTag.kind.in_(bindparam("tag_kinds", expanding=True)),
+                current_tag_condition(bindparam("today", type_=Date)),
             ),
             viewer,
         )
         statement = statement.where(Household.id.in_(members.where(HouseholdMember.person_id.in_(tagged))))
-    if where.has_tag_from is not None:
+    if has_tag_from:
         tagged = scoped_tags(
-            select(PersonTag.person_id).where(PersonTag.department == where.has_tag_from), viewer
+            select(PersonTag.person_id).where(
+                PersonTag.department == bindparam("has_tag_from", type_=String)
+            ),
+            viewer,
         )
         statement = statement.where(Household.id.in_(members.where(HouseholdMember.person_id.in_(tagged))))
-    if where.has_case_from is not None:
+    if has_case_from:
         parties = scoped_cases(
             select(CaseParty.person_id)
             .join(Case, Case.id == CaseParty.case_id)
-            .where(Case.department == where.has_case_from),
+            .where(Case.department == bindparam("has_case_from", type_=String)),
             viewer,
         )
         statement = statement.where(Household.id.in_(members.where(HouseholdMember.person_id.in_(parties))))
-    if where.has_open_cases is not None:
+    if has_open_cases is not None:
         open_parties = scoped_cases(
             select(CaseParty.person_id).join(Case, Case.id == CaseParty.case_id).where(open_condition()),
             viewer,
         )
         with_open = Household.id.in_(members.where(HouseholdMember.person_id.in_(open_parties)))
-        statement = statement.where(with_open if where.has_open_cases else ~with_open)
-    page = keyset(statement, Household.id, after=after, first=first)
-    rows = [HouseholdRow(*row) for row in session.connection().execute(page)]
-    return page_of(rows, first=first, id_of=lambda row: row.id)
+        statement = statement.where(with_open if has_open_cases else ~with_open)
+    if after:
+        statement = statement.where(_households.id > bindparam("after", type_=Integer))
+    return keyset(statement, _households.id, after=None, first=first)
 
 
 def members_of_households(*, session: Session, household_ids: Sequence[int]) -> dict[int, list[MemberRow]]:
     """Current members of each household, head first, then by relation and person."""
-    statement = (
+    connection = session.connection()
+    statement = _members_of_households_statement(postgresql=on_postgresql(connection))
+    members: dict[int, list[MemberRow]] = {id_: [] for id_ in household_ids}
+    for row in connection.execute(statement, {"household_ids": list(household_ids)}):
+        members[row.household_id].append(MemberRow(*row))
+    return members
+
+
+@functools.cache
+def _members_of_households_statement(*, postgresql: bool) -> Select[Any]:
+    return (
         select(
             _members.household_id,
             _members.person_id,
@@ -172,27 +245,30 @@ def members_of_households(*, session: Session, household_ids: Sequence[int]) -> 
             _members.valid_to,
         )
         .where(
-            id_in(session, HouseholdMember.household_id, household_ids), HouseholdMember.valid_to.is_(None)
+            in_batch(_members.household_id, "household_ids", postgresql=postgresql),
+            _members.valid_to.is_(None),
         )
-        .order_by(HouseholdMember.household_id, HouseholdMember.relation, HouseholdMember.person_id)
+        .order_by(_members.household_id, _members.relation, _members.person_id)
     )
-    members: dict[int, list[MemberRow]] = {id_: [] for id_ in household_ids}
-    for row in session.connection().execute(statement):
-        members[row.household_id].append(MemberRow(*row))
-    return members
 
 
 def households_of_persons(*, session: Session, person_ids: Sequence[int]) -> dict[int, list[int]]:
     """The households each person currently belongs to."""
-    statement = select(_members.person_id, _members.household_id).where(
-        id_in(session, HouseholdMember.person_id, person_ids), HouseholdMember.valid_to.is_(None)
-    )
+    connection = session.connection()
+    statement = _households_of_persons_statement(postgresql=on_postgresql(connection))
     found: dict[int, list[int]] = {id_: [] for id_ in person_ids}
-    for person_id, household_id in session.connection().execute(
-        statement.order_by(HouseholdMember.household_id)
-    ):
+    for person_id, household_id in connection.execute(statement, {"person_ids": list(person_ids)}):
         found[person_id].append(household_id)
     return found
+
+
+@functools.cache
+def _households_of_persons_statement(*, postgresql: bool) -> Select[Any]:
+    return (
+        select(_members.person_id, _members.household_id)
+        .where(in_batch(_members.person_id, "person_ids", postgresql=postgresql), _members.valid_to.is_(None))
+        .order_by(_members.household_id)
+    )
 
 
 def ratings_of_households(*, session: Session, household_ids: Sequence[int]) -> dict[int, list[RatingRow]]:

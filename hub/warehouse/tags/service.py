@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from hub.warehouse.pagination import id_in
+from hub.warehouse.pagination import in_batch, on_postgresql
 from hub.warehouse.scope import scoped_tags
 from hub.warehouse.tags.models import PersonTag
 from hub.warehouse.viewer import Viewer
@@ -36,7 +38,17 @@ def tags_of_persons(
     *, session: Session, viewer: Viewer, person_ids: Sequence[int]
 ) -> dict[int, list[TagRow]]:
     """Each person's tags the viewer may see, current and past, newest first."""
-    statement = scoped_tags(
+    connection = session.connection()
+    statement = _tags_of_persons_statement(viewer, postgresql=on_postgresql(connection))
+    found: dict[int, list[TagRow]] = {id_: [] for id_ in person_ids}
+    for row in connection.execute(statement, {"person_ids": list(person_ids)}):
+        found[row.person_id].append(TagRow(*row))
+    return found
+
+
+@functools.lru_cache(maxsize=256)
+def _tags_of_persons_statement(viewer: Viewer, *, postgresql: bool) -> Select[Any]:
+    return scoped_tags(
         select(
             _tags.id,
             _tags.person_id,
@@ -46,10 +58,6 @@ def tags_of_persons(
             _tags.valid_from,
             _tags.valid_to,
             _tags.amount,
-        ).where(id_in(session, PersonTag.person_id, person_ids)),
+        ).where(in_batch(_tags.person_id, "person_ids", postgresql=postgresql)),
         viewer,
-    ).order_by(PersonTag.person_id, PersonTag.valid_from.desc(), PersonTag.id)
-    found: dict[int, list[TagRow]] = {id_: [] for id_ in person_ids}
-    for row in session.connection().execute(statement):
-        found[row.person_id].append(TagRow(*row))
-    return found
+    ).order_by(_tags.person_id, _tags.valid_from.desc(), _tags.id)
