@@ -85,9 +85,9 @@ def test_more_requests_than_connections_are_all_answered(one_connection: Engine)
     assert all("errors" not in response.json() for response in responses)
 
 
+# Only a database server ends sessions: PostgreSQL alone, not a SQLite file.
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
 def test_a_connection_the_server_ended_is_replaced_before_an_operation_uses_it(engine: Engine) -> None:
-    if engine.dialect.name != "postgresql":
-        pytest.skip("only a database server ends sessions")
     api = api_engine(engine.url.render_as_string(hide_password=False))
     try:
         with api.connect() as connection:
