@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Integer, Select, any_, bindparam
+from sqlalchemy import ColumnElement, Integer, Row, Select, any_, bindparam
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import QueryableAttribute, Session
@@ -83,3 +83,14 @@ def in_batch(column: ColumnElement[Any], name: str, *, postgresql: bool) -> Colu
 def on_postgresql(connection: Connection) -> bool:
     """Whether a loader statement for `connection` takes its keys as one array (see `in_batch`)."""
     return connection.dialect.name == "postgresql"
+
+
+def listed_by(
+    rows: Iterable[Row[Any]], keys: Sequence[int], *, key: str, make: Callable[..., T]
+) -> dict[int, list[T]]:
+    """Each key's rows (by their `key` column), each made into `make(*row)`, in the rows' order; a key
+    without rows gets an empty list, since a loader answers every key it was asked for."""
+    found: dict[int, list[T]] = {id_: [] for id_ in keys}
+    for row in rows:
+        found[getattr(row, key)].append(make(*row))
+    return found

@@ -29,7 +29,7 @@ from hub.warehouse.cases.service import open_condition, overdue_condition, today
 from hub.warehouse.grids.models import Grid, GridWorker
 from hub.warehouse.households.models import Household, HouseholdMember
 from hub.warehouse.households.service import current_tag_condition
-from hub.warehouse.pagination import Page, in_batch, keyset, on_postgresql, page_of
+from hub.warehouse.pagination import Page, in_batch, keyset, listed_by, on_postgresql, page_of
 from hub.warehouse.scope import scoped, scoped_cases, scoped_tags
 from hub.warehouse.tags.models import PersonTag
 from hub.warehouse.viewer import Viewer
@@ -132,10 +132,9 @@ def children_of_grids(
     """Each grid's micro-grids, in code order."""
     connection = session.connection()
     statement = _children_of_grids_statement(viewer, postgresql=on_postgresql(connection))
-    found: dict[int, list[GridRow]] = {id_: [] for id_ in grid_ids}
-    for row in connection.execute(statement, {"grid_ids": list(grid_ids)}):
-        found[row.parent_id].append(GridRow(*row))
-    return found
+    return listed_by(
+        connection.execute(statement, {"grid_ids": list(grid_ids)}), grid_ids, key="parent_id", make=GridRow
+    )
 
 
 @functools.lru_cache(maxsize=256)
@@ -151,10 +150,12 @@ def workers_of_grids(*, session: Session, grid_ids: Sequence[int]) -> dict[int, 
     """The workers responsible for each grid."""
     connection = session.connection()
     statement = _workers_of_grids_statement(postgresql=on_postgresql(connection))
-    found: dict[int, list[GridWorkerRow]] = {id_: [] for id_ in grid_ids}
-    for row in connection.execute(statement, {"grid_ids": list(grid_ids)}):
-        found[row.grid_id].append(GridWorkerRow(*row))
-    return found
+    return listed_by(
+        connection.execute(statement, {"grid_ids": list(grid_ids)}),
+        grid_ids,
+        key="grid_id",
+        make=GridWorkerRow,
+    )
 
 
 @functools.cache

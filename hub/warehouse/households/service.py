@@ -26,7 +26,16 @@ from hub.warehouse.cases.models import Case, CaseParty
 from hub.warehouse.cases.service import open_condition, today_in_china
 from hub.warehouse.grids.models import Grid
 from hub.warehouse.households.models import Household, HouseholdMember, HouseholdRating, MoralPointEntry
-from hub.warehouse.pagination import MAX_PAGE_SIZE, Page, id_in, in_batch, keyset, on_postgresql, page_of
+from hub.warehouse.pagination import (
+    MAX_PAGE_SIZE,
+    Page,
+    id_in,
+    in_batch,
+    keyset,
+    listed_by,
+    on_postgresql,
+    page_of,
+)
 from hub.warehouse.scope import scoped, scoped_cases, scoped_tags
 from hub.warehouse.tags.models import PersonTag
 from hub.warehouse.viewer import Viewer
@@ -228,10 +237,12 @@ def members_of_households(*, session: Session, household_ids: Sequence[int]) -> 
     """Current members of each household, head first, then by relation and person."""
     connection = session.connection()
     statement = _members_of_households_statement(postgresql=on_postgresql(connection))
-    members: dict[int, list[MemberRow]] = {id_: [] for id_ in household_ids}
-    for row in connection.execute(statement, {"household_ids": list(household_ids)}):
-        members[row.household_id].append(MemberRow(*row))
-    return members
+    return listed_by(
+        connection.execute(statement, {"household_ids": list(household_ids)}),
+        household_ids,
+        key="household_id",
+        make=MemberRow,
+    )
 
 
 @functools.cache
@@ -285,10 +296,7 @@ def ratings_of_households(*, session: Session, household_ids: Sequence[int]) -> 
         .where(id_in(session, Household.id, household_ids))
         .order_by(Household.id, HouseholdRating.year.desc(), HouseholdRating.id)
     )
-    found: dict[int, list[RatingRow]] = {id_: [] for id_ in household_ids}
-    for row in session.connection().execute(statement):
-        found[row.id].append(RatingRow(*row))
-    return found
+    return listed_by(session.connection().execute(statement), household_ids, key="id", make=RatingRow)
 
 
 def moral_points_of_households(
@@ -319,7 +327,6 @@ def moral_points_of_households(
         .where(numbered.c.position <= latest)
         .order_by(numbered.c.household_id, numbered.c.position)
     )
-    found: dict[int, list[MoralPointRow]] = {id_: [] for id_ in household_ids}
-    for row in session.connection().execute(statement):
-        found[row.household_id].append(MoralPointRow(*row))
-    return found
+    return listed_by(
+        session.connection().execute(statement), household_ids, key="household_id", make=MoralPointRow
+    )

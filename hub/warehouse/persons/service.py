@@ -16,7 +16,7 @@ from hub.warehouse.cases.service import PartyRow, today_in_china
 from hub.warehouse.grids.models import Grid
 from hub.warehouse.households.models import Household, HouseholdMember
 from hub.warehouse.households.service import MemberRow, current_tag_condition
-from hub.warehouse.pagination import AnySelect, Page, in_batch, keyset, on_postgresql, page_of
+from hub.warehouse.pagination import AnySelect, Page, in_batch, keyset, listed_by, on_postgresql, page_of
 from hub.warehouse.persons.models import Person, PersonSource
 from hub.warehouse.scope import scoped, scoped_cases, scoped_tags
 from hub.warehouse.tags.models import PersonTag
@@ -162,10 +162,12 @@ def sources_of_persons(*, session: Session, person_ids: Sequence[int]) -> dict[i
     """Every source record that mentions each person: the person's provenance."""
     connection = session.connection()
     statement = _sources_of_persons_statement(postgresql=on_postgresql(connection))
-    found: dict[int, list[PersonSourceRow]] = {id_: [] for id_ in person_ids}
-    for row in connection.execute(statement, {"person_ids": list(person_ids)}):
-        found[row.person_id].append(PersonSourceRow(*row))
-    return found
+    return listed_by(
+        connection.execute(statement, {"person_ids": list(person_ids)}),
+        person_ids,
+        key="person_id",
+        make=PersonSourceRow,
+    )
 
 
 @functools.cache

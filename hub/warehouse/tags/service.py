@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from hub.warehouse.pagination import in_batch, on_postgresql
+from hub.warehouse.pagination import in_batch, listed_by, on_postgresql
 from hub.warehouse.scope import scoped_tags
 from hub.warehouse.tags.models import PersonTag
 from hub.warehouse.viewer import Viewer
@@ -40,10 +40,12 @@ def tags_of_persons(
     """Each person's tags the viewer may see, current and past, newest first."""
     connection = session.connection()
     statement = _tags_of_persons_statement(viewer, postgresql=on_postgresql(connection))
-    found: dict[int, list[TagRow]] = {id_: [] for id_ in person_ids}
-    for row in connection.execute(statement, {"person_ids": list(person_ids)}):
-        found[row.person_id].append(TagRow(*row))
-    return found
+    return listed_by(
+        connection.execute(statement, {"person_ids": list(person_ids)}),
+        person_ids,
+        key="person_id",
+        make=TagRow,
+    )
 
 
 @functools.lru_cache(maxsize=256)
