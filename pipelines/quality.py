@@ -10,7 +10,11 @@ structurally broken; they block every publish asset, so the records wait in stag
 rows and the source reconciliation in the dq_* tables under this Dagster run's id (beside the staging
 results), and writes the
 auditors' report (HTML, CSV, JSON) to `<var>/reports/quality/latest/` and `…/runs/<run id>/`. It
-materialises even when rules fail, so that the report exists exactly when it matters.
+materialises even when rules fail, so that the report exists exactly when it matters. Its row-local
+rules check only the rows loaded since the previous pipeline's check and carry that check's other
+failures (`hub.quality.scope`); the moment it allows the next one is its start, or the start of
+any other run still in progress if earlier (so rows such a run commits later are checked then).
+`QualityConfig(whole_tables=True)` checks everything.
 
 `suite_<table>` checks read that run's results. Row-level failures hold the failing rows back
 (`dq_failures`, with rule and reason) and leave the check passing with a warning; a structurally
@@ -22,6 +26,7 @@ quarantined.
 Dagster checks the `context` annotation when a check is defined: no postponed annotations here.
 """
 
+import datetime as dt
 import shutil
 from pathlib import Path
 
@@ -32,8 +37,12 @@ from dagster import (
     AssetCheckSeverity,
     AssetExecutionContext,
     AssetsDefinition,
+    Config,
+    DagsterInstance,
+    DagsterRunStatus,
     MaterializeResult,
     MetadataValue,
+    RunsFilter,
     asset,
     asset_check,
 )
@@ -51,6 +60,41 @@ from pipelines.assets.persons import person_resolution
 from pipelines.assets.registry import grid_registry
 from pipelines.resources import WarehouseResource
 from pipelines.streams import SOURCES
+
+# Runs in these states write nothing any more, or not yet (a queued run's loads start after it starts).
+NOT_WRITING = frozenset(
+    {
+        DagsterRunStatus.NOT_STARTED,
+        DagsterRunStatus.QUEUED,
+        DagsterRunStatus.SUCCESS,
+        DagsterRunStatus.FAILURE,
+        DagsterRunStatus.CANCELED,
+    }
+)
+# Loads stamp rows with their worker's clock and Dagster its runs with another process's clock.
+CLOCK_SKEW = dt.timedelta(minutes=1)
+
+
+class QualityConfig(Config):
+    """`whole_tables`: check every rule on whole tables, not only the rows changed since the last check."""
+
+    whole_tables: bool = False
+
+
+def next_since(instance: DagsterInstance, *, run_id: str, now: dt.datetime) -> dt.datetime:
+    """The moment a later check may start from: now, or the start of another run still in
+    progress if earlier (its rows may commit after this check reads), less `CLOCK_SKEW`."""
+    writing = [status for status in DagsterRunStatus if status not in NOT_WRITING]
+    starts = [now]
+    for record in instance.get_run_records(filters=RunsFilter(statuses=writing)):
+        if record.dagster_run.run_id == run_id:
+            continue
+        if record.start_time is not None:
+            starts.append(dt.datetime.fromtimestamp(record.start_time, dt.UTC))
+        else:  # not started yet: its loads will start after it was created
+            created = record.create_timestamp
+            starts.append(created if created.tzinfo else created.replace(tzinfo=dt.UTC))
+    return min(starts) - CLOCK_SKEW
 
 
 def report_root(context: AssetExecutionContext) -> Path:
@@ -76,11 +120,20 @@ def staging_quality(context: AssetExecutionContext, warehouse: WarehouseResource
 
 
 @asset(group_name="quality", deps=[grid_registry.publish, person_resolution, case_links])
-def data_quality(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult[None]:
+def data_quality(
+    context: AssetExecutionContext, config: QualityConfig, warehouse: WarehouseResource
+) -> MaterializeResult[None]:
     """Run every suite on the warehouse, record the results, and write the auditors' report."""
     run_id = context.run.run_id
+    allowed = next_since(context.instance, run_id=run_id, now=dt.datetime.now(dt.UTC))
     with warehouse.engine() as engine:
-        outcome = run_quality(engine=engine, run_id=run_id, trigger="pipeline")
+        outcome = run_quality(
+            engine=engine,
+            run_id=run_id,
+            trigger="pipeline",
+            changed_only=not config.whole_tables,
+            next_since=allowed,
+        )
         with session_factory(engine)() as session:
             report = build_report(session=session, dq_run_id=outcome.dq_run_id)
     root = report_root(context)
@@ -94,6 +147,8 @@ def data_quality(context: AssetExecutionContext, warehouse: WarehouseResource) -
         metadata={
             "status": outcome.status,
             "suites": len(outcome.suites),
+            "suites_checked_whole": sum(1 for s in outcome.suites if s.changed_rows is None),
+            "changed_rows_checked": sum(s.changed_rows or 0 for s in outcome.suites),
             "rows_held_back": sum(len(s.failing_row_ids) for s in outcome.suites),
             "tables_with_failures": ", ".join(failed) or "none",
             "broken_tables": ", ".join(s.suite.table for s in outcome.suites if s.structurally_broken)

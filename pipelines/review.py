@@ -27,7 +27,7 @@ from pipelines.streams import STREAMS
 def undo_merge(*, engine: Engine, match_id: int, run: LoadRun) -> tuple[UndoneMerge, list[IngestReport]]:
     """Undo merge `match_id` and republish the records both persons appear in."""
     with transaction(engine) as session:
-        undone = undo_in_warehouse(session=session, match_id=match_id, at=run.at)
+        undone = undo_in_warehouse(session=session, match_id=match_id, run=run)
     return undone, republish(engine=engine, run=run, records=undone.republish)
 
 

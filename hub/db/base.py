@@ -51,13 +51,15 @@ class Provenance:
     """Where a core row came from: the source system and record, and the run that last changed it.
 
     `row_hash` covers the row's content (not run id or load time) so that an upsert touches a row
-    only when the source really changed it: re-running the same extract changes nothing.
+    only when the source really changed it: re-running the same extract changes nothing. Every
+    write sets `run_id` and `loaded_at` (`hub.warehouse.provenance.stamp`), so the index on
+    `loaded_at` finds the rows changed since a moment: what a data-quality run checks.
     """
 
     source_system: Mapped[str] = mapped_column(String(32))
     source_record_id: Mapped[str] = mapped_column(String(128))
     run_id: Mapped[str] = mapped_column(String(64))
-    loaded_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    loaded_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), index=True)
     row_hash: Mapped[str] = mapped_column(String(40))
 
 

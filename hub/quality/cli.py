@@ -23,14 +23,22 @@ console = Console()
 @app.command("run")
 def run_command(
     database_url: str | None = typer.Option(None, help="Warehouse URL (default: HUB_DATABASE_URL)."),
+    changed_only: bool = typer.Option(
+        False,
+        "--changed-only",
+        help="Check row-local rules on rows loaded since the last pipeline check only.",
+    ),
 ) -> None:
-    """Run every suite in expectations/ against the warehouse and record the results."""
+    """Run every suite in expectations/ against the warehouse and record the results.
+
+    A run from here knows nothing of the pipelines still writing, so no later run starts from it.
+    """
     from hub.quality.results import run_quality
 
     engine = make_engine(database_url or get_settings().resolved_database_url)
     try:
         with console.status("running the suites (Great Expectations)"):
-            outcome = run_quality(engine=engine, trigger="cli")
+            outcome = run_quality(engine=engine, trigger="cli", changed_only=changed_only)
     finally:
         engine.dispose()
     held = sum(len(s.failing_row_ids) for s in outcome.suites)

@@ -325,7 +325,9 @@ def render_html(report: QualityReport) -> str:
         "<section id='summary'><h2>Run summary</h2>"
         f"<p>Run <code>{_e(run.run_id)}</code> ({_e(run.trigger)}), "
         f"{_e(run.started_at.isoformat(timespec='seconds'))}, GX {_e(run.gx_version)}: "
-        f"<b class='{_e(run.status)}'>{_e(run.status)}</b></p><div class='cards'>"
+        f"<b class='{_e(run.status)}'>{_e(run.status)}</b></p>"
+        + _scope_note(run)
+        + "<div class='cards'>"
         + _card("expectations passed", f"{run.expectations - run.expectations_failed} / {run.expectations}")
         + _card("pass rate", f"{run.pass_rate:.1%}")
         + _card("rows checked", f"{run.rows_checked:,}")
@@ -469,6 +471,16 @@ def _quarantine_section(report: QualityReport) -> str:
 def _compact(values: dict[str, Any]) -> str:
     shown = {k: v for k, v in values.items() if k not in ("row_hash", "run_id", "loaded_at")}
     return orjson.dumps(shown, default=str).decode()
+
+
+def _scope_note(run: QualityRunRow) -> str:
+    if run.changed_since is None:
+        return "<p class='muted'>Every rule checked whole tables.</p>"
+    return (
+        "<p class='muted'>Row-local rules checked the rows loaded since "
+        f"{_e(run.changed_since.isoformat(timespec='seconds'))} and kept the earlier verdicts of the rest; "
+        "every other rule checked whole tables.</p>"
+    )
 
 
 def _card(label: str, value: str) -> str:

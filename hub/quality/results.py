@@ -13,9 +13,10 @@ import structlog
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
-from hub.db.engine import transaction
+from hub.db.engine import session_factory, transaction
 from hub.quality.reconciliation import StreamReconciliation, reconcile_sources
 from hub.quality.runner import SuiteOutcome, fetch_rows, gx_version, run_suites
+from hub.quality.scope import FULL_CHECK_EVERY, carry_forward, find_baseline, since_by_table
 from hub.quality.suites import SuiteSpec, load_suites
 from hub.warehouse.quality.models import DqFailure, DqReconciliation, DqResult, DqRun
 
@@ -44,16 +45,32 @@ def run_quality(
     layer: str = "core",
     suites: Sequence[SuiteSpec] | None = None,
     today: dt.date | None = None,
+    changed_only: bool = False,
+    next_since: dt.datetime | None = None,
+    full_every: dt.timedelta = FULL_CHECK_EVERY,
 ) -> QualityRunOutcome:
     """Run a layer's suites against the warehouse and record them.
 
     The core layer also reconciles the sources (every landed record published or quarantined);
     the staging layer runs before anything is published, when that cannot hold yet.
+
+    With `changed_only`, the core suites' `changed`-scope rules check only the rows loaded since
+    the latest run that allows it, and carry that run's other failures (`hub.quality.scope`).
+    `next_since` is what this run allows a later one: a moment no later than the start of any
+    pipeline run still writing (None, the default, allows nothing).
     """
     started = dt.datetime.now(dt.UTC)
     chosen = suites if suites is not None else load_suites(layer=layer)
-    outcomes = tuple(run_suites(engine=engine, suites=chosen, today=today))
+    baseline = None
+    if changed_only and layer == "core":
+        with session_factory(engine)() as session:
+            baseline = find_baseline(session=session, now=started, full_every=full_every)
+    since = since_by_table(baseline, chosen)
+    changed_since = baseline.since if baseline is not None and since else None
+    outcomes = tuple(run_suites(engine=engine, suites=chosen, today=today, since=since))
     with transaction(engine) as session:
+        if baseline is not None and changed_since is not None:
+            outcomes = carry_forward(session=session, baseline=baseline, suites=outcomes)
         reconciliation = tuple(reconcile_sources(session=session)) if layer == "core" else None
         dq_run = record_run(
             session=session,
@@ -65,11 +82,16 @@ def run_quality(
             suites=outcomes,
             reconciliation=reconciliation,
         )
+        if layer == "core":
+            dq_run.changed_since = changed_since
+            dq_run.next_since = next_since
     log.info(
         "quality run recorded",
         run_id=dq_run.run_id,
         layer=layer,
         status=dq_run.status,
+        changed_since=None if changed_since is None else changed_since.isoformat(),
+        suites_checked_whole=sum(1 for suite in chosen if suite.table not in since),
         rows_failed=dq_run.rows_failed,
         expectations_failed=dq_run.expectations_failed,
     )

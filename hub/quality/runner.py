@@ -5,6 +5,11 @@ suite, never at module import: the API and the Dagster definitions load without 
 context (analytics and progress bars off, nothing written to disk) serves the whole process; each
 database URL is one SQL datasource in it, each table one asset.
 
+A suite may be asked to check its `changed`-scope rules (`RuleSpec.scope`) only on the rows loaded
+since a moment: those rules are validated on a second batch, a query asset of the rows whose
+`loaded_at` is at or after it (`hub/quality/scope.py` decides the moment and carries the failures of
+the rows left out); every other rule still sees the whole table.
+
 Failing rows: map expectations run with `COMPLETE` results indexed by the suite's row id column.
 On SQL sources GX cuts that list to `partial_unexpected_count`, so it is raised, and whenever the
 list is still shorter than the count the returned `unexpected_index_query` (or, for
@@ -16,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import re
 import threading
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
@@ -47,6 +53,8 @@ class RuleOutcome:
     observed_value: Any
     failing_row_ids: tuple[str, ...]
     exception: str | None = None
+    # Set when the rule saw only the rows loaded at or after this moment (`scope` `changed`).
+    since: dt.datetime | None = None
 
     @property
     def blocking(self) -> bool:
@@ -62,6 +70,7 @@ class SuiteOutcome:
     row_count: int
     outcomes: tuple[RuleOutcome, ...]
     error: str | None = None  # the suite could not run (table missing)
+    changed_rows: int | None = None  # rows the `changed`-scope rules saw, when they saw only those
 
     @property
     def failing_row_ids(self) -> frozenset[str]:
@@ -93,17 +102,24 @@ class SuiteOutcome:
 
 
 def run_suites(
-    *, engine: Engine, suites: Sequence[SuiteSpec], today: dt.date | None = None
+    *,
+    engine: Engine,
+    suites: Sequence[SuiteSpec],
+    today: dt.date | None = None,
+    since: Mapping[str, dt.datetime] | None = None,
 ) -> list[SuiteOutcome]:
     """Run every suite against its table in the engine's database, in order.
 
     `today` (`run__today` in the suites) defaults to the date in China: the sources write local
-    dates, and a record dated today must not look like the future before 08:00.
+    dates, and a record dated today must not look like the future before 08:00. `since` maps a
+    table to the moment from which its suite's `changed`-scope rules look (the rows with
+    `loaded_at` at or after it); a suite whose table it does not name checks the whole table.
     """
     day = today or dt.datetime.now(CHINA_TZ).date()
+    moments = since or {}
     with _lock:  # one GX context per process; its stores are not meant for concurrent writers
         try:
-            return [_run_suite(engine, suite, day) for suite in suites]
+            return [_run_suite(engine, suite, day, moments.get(suite.table)) for suite in suites]
         finally:
             _release(engine)
 
@@ -153,7 +169,8 @@ def _release(engine: Engine) -> None:
     context.data_sources.delete(name)
 
 
-def _batch(engine: Engine, table: str) -> Any:
+def _batch(engine: Engine, table: str, since: dt.datetime | None = None) -> Any:
+    """The whole table, or (with `since`) the rows loaded at or after `since`."""
     context = _context()
     url = engine.url.render_as_string(hide_password=False)
     name = _datasource_name(engine)
@@ -163,12 +180,29 @@ def _batch(engine: Engine, table: str) -> Any:
         with warnings.catch_warnings():  # the generic SQL datasource is deliberate: one path, both backends
             warnings.simplefilter("ignore")
             datasource = context.data_sources.add_sql(name=name, connection_string=url)
-    if table not in datasource.get_asset_names():
-        datasource.add_table_asset(name=table, table_name=table).add_batch_definition_whole_table("all")
-    return datasource.get_asset(table).get_batch_definition("all").get_batch()
+    asset = table if since is None else f"{table}__since_{since.timestamp():.6f}"
+    if asset not in datasource.get_asset_names():
+        if since is None:
+            added = datasource.add_table_asset(name=asset, table_name=table)
+        else:
+            added = datasource.add_query_asset(name=asset, query=changed_rows_query(engine, table, since))
+        added.add_batch_definition_whole_table("all")
+    return datasource.get_asset(asset).get_batch_definition("all").get_batch()
 
 
-def _run_suite(engine: Engine, suite: SuiteSpec, today: dt.date) -> SuiteOutcome:
+def changed_rows_query(engine: Engine, table: str, since: dt.datetime) -> str:
+    """`SELECT *` of the rows of `table` loaded at or after `since`, as literal SQL.
+
+    GX takes a query asset as text. The moment is written as each backend stores `UtcDateTime`
+    (naive UTC text on SQLite, `timestamptz` on PostgreSQL) so the comparison can use the index.
+    """
+    quote = engine.dialect.identifier_preparer.quote
+    utc = since.astimezone(dt.UTC)
+    moment = utc.isoformat() if engine.dialect.name == "postgresql" else utc.strftime("%Y-%m-%d %H:%M:%S.%f")
+    return f"SELECT * FROM {quote(table)} WHERE loaded_at >= '{moment}'"
+
+
+def _run_suite(engine: Engine, suite: SuiteSpec, today: dt.date, since: dt.datetime | None) -> SuiteOutcome:
     import great_expectations as gx
 
     if not inspect(engine).has_table(suite.table):
@@ -183,42 +217,66 @@ def _run_suite(engine: Engine, suite: SuiteSpec, today: dt.date) -> SuiteOutcome
         return SuiteOutcome(
             suite=suite, row_count=0, outcomes=(), error=f"GX rejected the expectations {', '.join(missing)}"
         )
+    scoped = {r.rule for r in suite.rules if r.scope == "changed"} if since is not None else set()
+    by_rule: dict[str, Mapping[str, Any]] = {}
+    for moment, rules in ((None, {r.rule for r in suite.rules} - scoped), (since, scoped)):
+        if rules:
+            part = gx.ExpectationSuite(
+                name=suite.name, expectations=[e for e in expectations if e["meta"]["rule"] in rules]
+            )
+            by_rule |= _validate(engine, suite, part, today, moment)
+    outcomes = tuple(
+        _outcome(engine, suite, rule, by_rule[rule.rule], since if rule.rule in scoped else None)
+        for rule in suite.rules
+    )
+    quote = engine.dialect.identifier_preparer.quote
+    with engine.connect() as connection:
+        # Rows as the suite names them: a child table's rows count once per record (`staging_id`).
+        counted = f"SELECT count(DISTINCT {quote(suite.row_id)}) FROM {quote(suite.table)}"
+        row_count = int(connection.execute(text(counted)).scalar_one())
+        changed_rows = None
+        if scoped and since is not None:
+            query = changed_rows_query(engine, suite.table, since)
+            changed = text(f"SELECT count(*) FROM ({query}) AS changed")
+            changed_rows = int(connection.execute(changed).scalar_one())
+    return SuiteOutcome(suite=suite, row_count=row_count, outcomes=outcomes, changed_rows=changed_rows)
+
+
+def _validate(
+    engine: Engine, suite: SuiteSpec, gx_suite: Any, today: dt.date, since: dt.datetime | None
+) -> dict[str, Mapping[str, Any]]:
+    """GX's result for each rule of `gx_suite`, by rule name, on the whole table or its changed rows."""
     result_format = {
         "result_format": "COMPLETE",
         "unexpected_index_column_names": [suite.row_id],
         "partial_unexpected_count": PARTIAL_UNEXPECTED_COUNT,
         "return_unexpected_index_query": True,
     }
-    validation = _batch(engine, suite.table).validate(
+    validation = _batch(engine, suite.table, since).validate(
         gx_suite,
         result_format=result_format,
         expectation_parameters=suite_parameters(suite.parameters, today=today),
     )
     document = validation.to_json_dict()  # plain JSON types: GX results hold numpy scalars
-    by_rule = {r["expectation_config"]["meta"]["rule"]: r for r in document["results"]}
-    outcomes = tuple(_outcome(engine, suite, rule, by_rule[rule.rule]) for rule in suite.rules)
-    with engine.connect() as connection:
-        # Rows as the suite names them: a child table's rows count once per record (`staging_id`).
-        quote = engine.dialect.identifier_preparer.quote
-        counted = f"SELECT count(DISTINCT {quote(suite.row_id)}) FROM {quote(suite.table)}"
-        row_count = int(connection.execute(text(counted)).scalar_one())
-    return SuiteOutcome(suite=suite, row_count=row_count, outcomes=outcomes)
+    return {r["expectation_config"]["meta"]["rule"]: r for r in document["results"]}
 
 
-def _outcome(engine: Engine, suite: SuiteSpec, rule: RuleSpec, result: Mapping[str, Any]) -> RuleOutcome:
+def _outcome(
+    engine: Engine, suite: SuiteSpec, rule: RuleSpec, result: Mapping[str, Any], since: dt.datetime | None
+) -> RuleOutcome:
     message = _exception_message(result.get("exception_info") or {})
     if message is not None:
-        return RuleOutcome(rule, False, None, None, None, None, (), exception=message)
+        return RuleOutcome(rule, False, None, None, None, None, (), exception=message, since=since)
     details: Mapping[str, Any] = result.get("result") or {}
     success = bool(result.get("success"))
     if rule.type == "unexpected_rows_expectation":
         count = int(details.get("observed_value") or 0)
         rows = (details.get("details") or {}).get("unexpected_rows") or []
         if len(rows) < count:
-            query = str(rule.kwargs["unexpected_rows_query"]).replace("{batch}", suite.table)
-            rows = _query_rows(engine, query)
+            query = str(rule.kwargs["unexpected_rows_query"])
+            rows = _query_rows(engine, _with_batch(engine, query, suite.table, since))
         ids = _row_ids(rows, suite.row_id)
-        return RuleOutcome(rule, success, None, count, None, count, ids)
+        return RuleOutcome(rule, success, None, count, None, count, ids, since=since)
     unexpected = details.get("unexpected_count")
     index_list = details.get("unexpected_index_list") or []
     if rule.level == "batch":
@@ -233,7 +291,20 @@ def _outcome(engine: Engine, suite: SuiteSpec, rule: RuleSpec, result: Mapping[s
         details.get("unexpected_percent"),
         details.get("observed_value"),
         _row_ids(index_list, suite.row_id),
+        since=since,
     )
+
+
+_JOIN = re.compile(r"\bJOIN\b", re.IGNORECASE)
+
+
+def _with_batch(engine: Engine, query: str, table: str, since: dt.datetime | None) -> str:
+    """A custom query with `{batch}` filled in as GX fills it: the table, or the changed rows as a
+    derived table (aliased by the query itself when it joins, as `subselect` when it does not)."""
+    if since is None:
+        return query.replace("{batch}", table)
+    rows = f"({changed_rows_query(engine, table, since)})"
+    return query.replace("{batch}", rows if _JOIN.search(query) else f"{rows} AS subselect")
 
 
 def _missing_rows(

@@ -43,6 +43,8 @@ class QualityRunRow:
     rows_checked: int
     rows_failed: int
     gx_version: str
+    # Row-local rules checked only the rows loaded since then, carrying earlier verdicts for the rest.
+    changed_since: dt.datetime | None = None
 
     @property
     def pass_rate(self) -> float:
@@ -365,6 +367,7 @@ def _run_row(run: DqRun) -> QualityRunRow:
         rows_checked=run.rows_checked,
         rows_failed=run.rows_failed,
         gx_version=run.gx_version,
+        changed_since=run.changed_since,
     )
 
 

@@ -10,7 +10,14 @@ Each file is an `ExpectationSuite` as GX serialises it (`name`, `expectations` w
   bad rows);
 * expectation `meta`: `rule` (a stable name, `persons.id_number_checksum`), `reason` (what a failing
   row means, for auditors), `level` — `row` (the failing rows are held back, the data flows on) or
-  `batch` (the table is structurally broken: blocking).
+  `batch` (the table is structurally broken: blocking) — and optionally `scope`: `changed` (the rule
+  judges each row by that row alone, so a run may check only the rows loaded since the last run and
+  carry the earlier failures of the others; `hub/quality/scope.py`) or `table` (every run checks the
+  whole table). Row-level map rules (in a set, not null, a pattern, a range, a pair) default to
+  `changed` unless they compare with the date (`run__today`, `CURRENT_DATE`: yesterday's future date
+  may not be today's); every
+  other rule defaults to `table`. A custom query may be marked `changed` only when it judges the row
+  alone, so uniqueness rules and batch rules never are.
 
 Code lists are never copied into a suite: `{"$PARAMETER": "ref__<table>__<column>"}` stands for the
 distinct values of a column of a code table under `hub/reference/data/` and is filled at run time.
@@ -33,6 +40,19 @@ from hub.reference.tables import load_table
 
 EXPECTATIONS_DIR = Path(__file__).resolve().parents[2] / "expectations"
 LEVELS = ("row", "batch")
+SCOPES = ("changed", "table")
+# Expectations that judge each row by its own columns: a row that did not change keeps its verdict.
+ROW_LOCAL_TYPES = frozenset(
+    {
+        "expect_column_values_to_be_in_set",
+        "expect_column_values_to_not_be_in_set",
+        "expect_column_values_to_not_be_null",
+        "expect_column_values_to_match_regex",
+        "expect_column_values_to_be_between",
+        "expect_column_pair_values_a_to_be_greater_than_b",
+    }
+)
+TODAY = "run__today"
 _PARAMETER = re.compile(r"^ref__(?P<table>[a-z_]+?)__(?P<column>[a-z_]+)$")
 
 
@@ -49,6 +69,7 @@ class RuleSpec:
     kwargs: Mapping[str, Any]
     level: str
     reason: str
+    scope: str = "table"
 
     @property
     def column(self) -> str | None:
@@ -97,13 +118,15 @@ def load_suite(path: Path) -> SuiteSpec:
             raise InvalidSuite(
                 f"{path.name}: expectation {position} needs `type` and `meta` rule, reason and level {LEVELS}"
             )
+        kwargs = expectation.get("kwargs") or {}
         rules.append(
             RuleSpec(
                 rule=rule,
                 type=expectation["type"],
-                kwargs=expectation.get("kwargs") or {},
+                kwargs=kwargs,
                 level=level,
                 reason=reason,
+                scope=_scope(path, rule, expectation["type"], level, kwargs, meta.get("scope")),
             )
         )
     names = [r.rule for r in rules]
@@ -120,6 +143,30 @@ def load_suite(path: Path) -> SuiteSpec:
         path=path,
         document=document,
     )
+
+
+def _scope(path: Path, rule: str, type_: str, level: str, kwargs: Mapping[str, Any], given: Any) -> str:
+    """Where a rule looks: `changed` rows only, or the whole `table` (see the module docstring)."""
+    query = str(kwargs.get("unexpected_rows_query", ""))
+    dated = TODAY in _parameters_in([kwargs]) or "CURRENT_DATE" in query.upper()
+    # `mostly` judges the share of failing rows in the table, not each row.
+    judges_one_row = (
+        type_ in ROW_LOCAL_TYPES or type_ == "unexpected_rows_expectation"
+    ) and "mostly" not in kwargs
+    if given is None:
+        return (
+            "changed"
+            if level == "row" and type_ in ROW_LOCAL_TYPES and judges_one_row and not dated
+            else "table"
+        )
+    if given not in SCOPES:
+        raise InvalidSuite(f"{path.name}: {rule}: scope is one of {SCOPES}, not {given!r}")
+    if given == "changed" and (level != "row" or not judges_one_row or dated):
+        raise InvalidSuite(
+            f"{path.name}: {rule}: only a row-level rule that judges each row alone (no `mostly`, "
+            f"no {TODAY} or CURRENT_DATE) may have scope `changed`"
+        )
+    return str(given)
 
 
 LAYERS = ("staging", "core")
@@ -143,7 +190,7 @@ def suite_parameters(names: Iterable[str], *, today: dt.date) -> dict[str, Any]:
     distinct values of a code table's column)."""
     values: dict[str, Any] = {}
     for name in names:
-        if name == "run__today":
+        if name == TODAY:
             values[name] = today.isoformat()
             continue
         match = _PARAMETER.match(name)

@@ -50,3 +50,10 @@ def with_provenance(content: dict[str, Any], *, source: SourceRef, run: LoadRun)
         "loaded_at": run.at,
         "row_hash": row_hash({**content, "_source": source.department.value, "_id": source.record_id}),
     }
+
+
+def stamp(run: LoadRun) -> dict[str, Any]:
+    """The provenance a change to an existing row sets besides its new values: the run that changed
+    it and when. Every write sets it, so that `loaded_at` says which rows changed since a moment
+    (the data-quality run checks only those, `hub.quality.scope`)."""
+    return {"run_id": run.run_id, "loaded_at": run.at}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -76,3 +77,73 @@ def test_a_rule_without_level_or_reason_is_refused(tmp_path: Path) -> None:
     )
     with pytest.raises(InvalidSuite):
         load_suite(path)
+
+
+def suite_of(tmp_path: Path, *expectations: dict[str, Any]) -> Path:
+    """A suite of table `t` with these expectations, each named after its position."""
+    path = tmp_path / "t.json"
+    named = [{**e, "meta": {**e["meta"], "rule": f"t.rule_{n}"}} for n, e in enumerate(expectations)]
+    document = {"name": "t", "meta": {"hub": {"table": "t"}}, "expectations": named}
+    path.write_text(json.dumps(document), encoding="utf-8")
+    return path
+
+
+def rule(type_: str, kwargs: dict[str, Any], level: str = "row", **meta: str) -> dict[str, Any]:
+    return {"type": type_, "kwargs": kwargs, "meta": {"level": level, "reason": "r", **meta}}
+
+
+def test_row_local_rules_check_changed_rows_and_the_rest_whole_tables(tmp_path: Path) -> None:
+    codes = {"column": "c", "value_set": ["1"]}
+    today = {"column": "d", "max_value": {"$PARAMETER": "run__today"}}
+    suite = load_suite(
+        suite_of(
+            tmp_path,
+            rule("expect_column_values_to_be_in_set", codes),
+            rule("expect_column_values_to_be_between", today),
+            rule("expect_column_values_to_not_be_null", {"column": "c", "mostly": 0.9}),
+            rule("expect_column_values_to_be_unique", {"column": "c"}),
+            rule(
+                "unexpected_rows_expectation", {"unexpected_rows_query": "SELECT id FROM {batch} WHERE c = d"}
+            ),
+            rule(
+                "unexpected_rows_expectation",
+                {"unexpected_rows_query": "SELECT id FROM {batch}"},
+                scope="changed",
+            ),
+            rule("expect_column_values_to_match_regex", {"column": "c", "regex": "^1$"}, scope="table"),
+        )
+    )
+    assert [r.scope for r in suite.rules] == [
+        "changed",
+        "table",
+        "table",
+        "table",
+        "table",
+        "changed",
+        "table",
+    ]
+
+
+@pytest.mark.parametrize(
+    "refused",
+    [
+        rule("expect_column_values_to_be_unique", {"column": "c"}, scope="changed"),
+        rule("expect_table_row_count_to_be_between", {"min_value": 1}, level="batch", scope="changed"),
+        rule(
+            "unexpected_rows_expectation",
+            {"unexpected_rows_query": "SELECT id FROM {batch} WHERE date(d) > CURRENT_DATE"},
+            scope="changed",
+        ),
+        rule(
+            "expect_column_values_to_be_between",
+            {"column": "d", "max_value": {"$PARAMETER": "run__today"}},
+            scope="changed",
+        ),
+        rule("expect_column_values_to_be_in_set", {"column": "c", "value_set": ["1"]}, scope="rows"),
+    ],
+)
+def test_a_rule_that_cannot_judge_one_row_alone_may_not_check_changed_rows_only(
+    tmp_path: Path, refused: dict[str, Any]
+) -> None:
+    with pytest.raises(InvalidSuite, match="scope"):
+        load_suite(suite_of(tmp_path, refused))

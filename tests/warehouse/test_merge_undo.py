@@ -93,6 +93,16 @@ def resolve(engine: Engine, run_id: str) -> int:
         return resolve_warehouse_persons(session=session, run=LoadRun(run_id)).persons_merged
 
 
+def tables_changed_by(engine: Engine, run_id: str) -> set[str]:
+    """The tables with a row that names `run_id` as the run that last changed it."""
+    with session_factory(engine)() as session:
+        return {
+            model.__tablename__
+            for model in (Person, PersonSource, HouseholdMember, PersonTag, CaseParty, Household)
+            if session.scalar(select(func.count()).select_from(model).where(model.run_id == run_id))
+        }
+
+
 def two_members_of_one_household(engine: Engine) -> tuple[int, int]:
     """Two current members of the first household that has several, one of them with a tag."""
     with session_factory(engine)() as session:
@@ -124,6 +134,8 @@ def test_undoing_a_wrong_merge_of_two_household_members_gives_each_back_their_ow
     assert resolve(loaded_engine, "wrong-merge") == 1
     merged = references(loaded_engine, set(pair))
     assert merged != before and len({person for _, person, _ in merged["members"]}) == 1
+    # Rows a merge changes say so, like any load's: the next quality check looks at them again.
+    assert {"persons", "person_sources"} <= tables_changed_by(loaded_engine, "wrong-merge")
 
     with session_factory(loaded_engine)() as session:
         (merge,) = [
@@ -137,6 +149,7 @@ def test_undoing_a_wrong_merge_of_two_household_members_gives_each_back_their_ow
     assert undone.republish, "both members appear in their household's record"
     assert sum(report.publish.published for report in republished) == len(undone.republish)
     assert references(loaded_engine, set(pair)) == before
+    assert {"persons", "person_sources"} <= tables_changed_by(loaded_engine, "undo")
     assert resolve(loaded_engine, "after-undo") == 0, "an undone merge is never made again"
     assert references(loaded_engine, set(pair)) == before
 

@@ -70,6 +70,10 @@ class QualityRun(Node):
     rows_checked: int
     rows_failed: int = strawberry.field(description="Rows held back by row-level rules")
     gx_version: str = strawberry.field(description="The Great Expectations version that ran the suites")
+    changed_since: dt.datetime | None = strawberry.field(
+        description="Row-local rules checked only the rows loaded since this moment and kept the earlier "
+        "verdicts of the rest; null: every rule checked whole tables"
+    )
 
     @classmethod
     def from_row(cls, row: quality.QualityRunRow) -> QualityRun:
@@ -89,6 +93,7 @@ class QualityRun(Node):
             rows_checked=row.rows_checked,
             rows_failed=row.rows_failed,
             gx_version=row.gx_version,
+            changed_since=local_time(row.changed_since),
         )
 
 

@@ -14,7 +14,7 @@ from hub.warehouse.divisions.loading import division_ids
 from hub.warehouse.grids.loading import grids_for_addresses
 from hub.warehouse.households.loading import grids_of_residents
 from hub.warehouse.persons.loading import PersonMention, identity_key, resolve_persons
-from hub.warehouse.provenance import LoadResult, LoadRun, with_provenance
+from hub.warehouse.provenance import LoadResult, LoadRun, stamp, with_provenance
 
 
 def load_cases(*, session: Session, records: Sequence[CaseRecord], run: LoadRun) -> LoadResult:
@@ -86,7 +86,7 @@ def load_cases(*, session: Session, records: Sequence[CaseRecord], run: LoadRun)
     written["case_parties"] += _drop_unlisted_parties(session, case_ids.values(), parties)
     written["case_links"] = upsert(session, CaseLink, links, key=("case_id", "target_case_no", "relation"))
     written["case_events"] = upsert(session, CaseEvent, events, key=("case_id", "status", "at"))
-    written["case_links"] += resolve_case_links(session=session)
+    written["case_links"] += resolve_case_links(session=session, run=run)
     return LoadResult(received=len(records), written_by_table=written)
 
 
@@ -111,7 +111,7 @@ def _row(content: Mapping[str, object], source: SourceRef, run: LoadRun) -> dict
     return with_provenance(dict(content), source=source, run=run)
 
 
-def resolve_case_links(*, session: Session) -> int:
+def resolve_case_links(*, session: Session, run: LoadRun) -> int:
     """Point every unresolved link at its target case once that case is in the warehouse.
 
     Case numbers carry their department's prefix (J…, TJ…, XF…), so a number names one case; the
@@ -124,5 +124,7 @@ def resolve_case_links(*, session: Session) -> int:
         .where(CaseLink.target_case_id.is_(None))
     ).all()
     for link_id, target_id in pending:
-        session.execute(update(CaseLink).where(CaseLink.id == link_id).values(target_case_id=target_id))
+        session.execute(
+            update(CaseLink).where(CaseLink.id == link_id).values(target_case_id=target_id, **stamp(run))
+        )
     return len(pending)

@@ -32,6 +32,7 @@ from hub.warehouse.cases.models import CaseParty
 from hub.warehouse.households.models import Household, HouseholdMember
 from hub.warehouse.persons.models import Person, PersonMatch, PersonMatchReview, PersonSource
 from hub.warehouse.persons.resolution import mark_unresolved, mention_id
+from hub.warehouse.provenance import LoadRun, stamp
 from hub.warehouse.tags.models import PersonTag
 
 RecordRef = tuple[str, str]  # (source system, source record id)
@@ -195,29 +196,35 @@ def confirm_same_person(
     return review.id
 
 
-def undo_merge(*, session: Session, match_id: int, at: dt.datetime | None = None) -> UndoneMerge:
-    """Give the absorbed person of merge `match_id` back what its own records said (see module doc)."""
+def undo_merge(*, session: Session, match_id: int, run: LoadRun | None = None) -> UndoneMerge:
+    """Give the absorbed person of merge `match_id` back what its own records said (see module doc).
+
+    `run` is recorded on every row the undo changes (default: a run of its own, now).
+    """
+    run = run or LoadRun(f"undo-{match_id}")
     match = session.get(PersonMatch, match_id)
     if match is None:
         raise MergeNotFound(f"no merge has id {match_id}")
     if match.undone_at is not None:
         raise MergeAlreadyUndone(f"merge {match_id} was undone at {match.undone_at.isoformat()}")
-    match.undone_at = at or dt.datetime.now(dt.UTC)
+    match.undone_at = run.at
     absorbed = match.absorbed_person_id
     survivor = session.get_one(Person, absorbed).merged_into_id or match.survivor_person_id
     restored = _merged_through(session, absorbed)
     for person_id in restored:
-        session.get_one(Person, person_id).merged_into_id = None if person_id == absorbed else absorbed
+        person = session.get_one(Person, person_id)
+        person.merged_into_id = None if person_id == absorbed else absorbed
+        person.run_id, person.loaded_at = run.run_id, run.at
     mentions = session.execute(
         update(PersonSource)
         .where(PersonSource.loaded_person_id.in_(restored))
-        .values(person_id=absorbed)
+        .values(person_id=absorbed, **stamp(run))
         .returning(PersonSource.source_system, PersonSource.source_record_id)
     ).all()
     records = {(system, record_id) for system, record_id in mentions}
     shared = records & _records_mentioning(session, survivor)
-    rows = _return_rows(session, records - shared, survivor=survivor, absorbed=absorbed)
-    _drop_borrowed_attributes(session, survivor)
+    rows = _return_rows(session, records - shared, survivor=survivor, absorbed=absorbed, run=run)
+    _drop_borrowed_attributes(session, survivor, run)
     return UndoneMerge(
         match_id=match_id,
         survivor_person_id=survivor,
@@ -248,7 +255,9 @@ def _records_mentioning(session: Session, person_id: int) -> set[RecordRef]:
     return {(system, record_id) for system, record_id in session.execute(statement)}
 
 
-def _return_rows(session: Session, records: Iterable[RecordRef], *, survivor: int, absorbed: int) -> int:
+def _return_rows(
+    session: Session, records: Iterable[RecordRef], *, survivor: int, absorbed: int, run: LoadRun
+) -> int:
     """Point the survivor's rows that came from `records` (which mention only the absorbed) back."""
     returned = 0
     for chunk in batched(sorted(records)):
@@ -259,7 +268,7 @@ def _return_rows(session: Session, records: Iterable[RecordRef], *, survivor: in
                     model.person_id == survivor,
                     tuple_(model.source_system, model.source_record_id).in_(chunk),
                 )
-                .values(person_id=absorbed)
+                .values(person_id=absorbed, **stamp(run))
                 .returning(model.id)
                 .execution_options(synchronize_session=False)
             )
@@ -270,7 +279,7 @@ def _return_rows(session: Session, records: Iterable[RecordRef], *, survivor: in
                 Household.head_person_id == survivor,
                 tuple_(Household.source_system, Household.source_record_id).in_(chunk),
             )
-            .values(head_person_id=absorbed)
+            .values(head_person_id=absorbed, **stamp(run))
             .returning(Household.id)
             .execution_options(synchronize_session=False)
         )
@@ -278,7 +287,7 @@ def _return_rows(session: Session, records: Iterable[RecordRef], *, survivor: in
     return returned
 
 
-def _drop_borrowed_attributes(session: Session, person_id: int) -> None:
+def _drop_borrowed_attributes(session: Session, person_id: int, run: LoadRun) -> None:
     """Keep only the sex, birth date and phone the person's own mentions or ID number state."""
     person = session.get_one(Person, person_id)
     stated = session.execute(
@@ -296,3 +305,5 @@ def _drop_borrowed_attributes(session: Session, person_id: int) -> None:
         person.birth_date = min(births, default=None)
     if person.phone not in phones:
         person.phone = min(phones, default=None)
+    if session.is_modified(person):
+        person.run_id, person.loaded_at = run.run_id, run.at

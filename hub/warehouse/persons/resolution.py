@@ -42,7 +42,7 @@ from hub.warehouse.persons.models import (
     PersonMatchReview,
     PersonSource,
 )
-from hub.warehouse.provenance import LoadRun
+from hub.warehouse.provenance import LoadRun, stamp
 from hub.warehouse.tags.models import PersonTag
 
 
@@ -225,7 +225,7 @@ def _resolve_part(
         survivor = _survivor(session, person_ids, cluster.canonical.id_number)
         for absorbed in person_ids:
             if absorbed != survivor:
-                tally.merged += _merge(session, absorbed=absorbed, survivor=survivor)
+                tally.merged += _merge(session, absorbed=absorbed, survivor=survivor, run=run)
                 survivor_of[absorbed] = survivor
     tally.matches += _record_matches(session, resolution.merges, person_of, survivor_of, run)
     tally.reviews += _queue_reviews(session, resolution, run)
@@ -355,7 +355,7 @@ def _interned(code: str | None) -> str | None:
 _SYNC_MATCHED = {"synchronize_session": "fetch"}
 
 
-def _merge(session: Session, *, absorbed: int, survivor: int) -> int:
+def _merge(session: Session, *, absorbed: int, survivor: int, run: LoadRun) -> int:
     """Move every reference from `absorbed` to `survivor`; 1 if it was not merged there already.
 
     A membership or party role both persons hold is the same fact twice: the absorbed copy goes.
@@ -367,8 +367,9 @@ def _merge(session: Session, *, absorbed: int, survivor: int) -> int:
     kept_person = session.get_one(Person, survivor)
     # What only the absorbed person's sources said (a phone, a birth date) is not lost.
     for attribute in ("sex", "ethnicity", "birth_date", "phone"):
-        if getattr(kept_person, attribute) is None:
+        if getattr(kept_person, attribute) is None and getattr(person, attribute) is not None:
             setattr(kept_person, attribute, getattr(person, attribute))
+            kept_person.run_id, kept_person.loaded_at = run.run_id, run.at
     kept = aliased(HouseholdMember)
     session.execute(
         delete(HouseholdMember).where(
@@ -399,18 +400,21 @@ def _merge(session: Session, *, absorbed: int, survivor: int) -> int:
     )
     for model in (HouseholdMember, CaseParty, PersonTag, PersonSource):
         session.execute(
-            update(model).where(model.person_id == absorbed).values(person_id=survivor),
+            update(model).where(model.person_id == absorbed).values(person_id=survivor, **stamp(run)),
             execution_options=_SYNC_MATCHED,
         )
     session.execute(
-        update(Household).where(Household.head_person_id == absorbed).values(head_person_id=survivor),
+        update(Household)
+        .where(Household.head_person_id == absorbed)
+        .values(head_person_id=survivor, **stamp(run)),
         execution_options=_SYNC_MATCHED,
     )
     session.execute(
-        update(Person).where(Person.merged_into_id == absorbed).values(merged_into_id=survivor),
+        update(Person).where(Person.merged_into_id == absorbed).values(merged_into_id=survivor, **stamp(run)),
         execution_options=_SYNC_MATCHED,
     )
     person.merged_into_id = survivor
+    person.run_id, person.loaded_at = run.run_id, run.at
     return 1
 
 

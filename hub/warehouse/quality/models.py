@@ -37,6 +37,12 @@ class DqRun(Base):
     rows_checked: Mapped[int] = mapped_column(Integer)
     rows_failed: Mapped[int] = mapped_column(Integer)
     gx_version: Mapped[str] = mapped_column(String(16))
+    # The core suites' `changed`-scope rules saw only the rows loaded at or after this moment, and
+    # carried the earlier failures of the rest (`hub.quality.scope`); None: they saw whole tables.
+    changed_since: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    # Where a later run may start checking only what changed: every row loaded before it was
+    # committed before this run read. None: no later run may start from this one.
+    next_since: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
 
 
 class DqResult(Base):

@@ -1,0 +1,130 @@
+"""A core run that checks only what changed finds exactly what a whole run finds, on both backends."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from sqlalchemy import Engine, bindparam, select, text
+
+from hub.db.base import UtcDateTime
+from hub.db.engine import session_factory
+from hub.quality.results import QualityRunOutcome, run_quality
+from hub.quality.suites import load_suites
+from hub.warehouse.quality.models import DqRun
+
+SUITES = {s.table: s for s in load_suites(layer="core")}
+
+
+def failing(outcome: QualityRunOutcome) -> dict[str, set[str]]:
+    """Failing row ids by rule, for every rule that holds rows back."""
+    return {
+        o.rule.rule: set(o.failing_row_ids) for s in outcome.suites for o in s.outcomes if o.failing_row_ids
+    }
+
+
+def load_again(engine: Engine, table: str, values: str, row_id: int, at: dt.datetime) -> None:
+    """Set `values` on one row as a later load writes it: stamped with that load's run and moment."""
+    statement = text(f"UPDATE {table} SET {values}, run_id = 'later', loaded_at = :at WHERE id = :id")
+    with engine.begin() as connection:
+        connection.execute(
+            statement.bindparams(bindparam("at", type_=UtcDateTime())), {"at": at, "id": row_id}
+        )
+
+
+def test_a_changed_only_run_finds_what_a_whole_run_finds(loaded_engine: Engine) -> None:
+    with loaded_engine.begin() as connection:
+        persons = [row[0] for row in connection.execute(text("SELECT id FROM persons ORDER BY id LIMIT 5"))]
+        cases = [
+            row[0] for row in connection.execute(text("SELECT id FROM cases WHERE closed_at IS NULL LIMIT 2"))
+        ]
+        # Found by the whole check below and never touched again: carried by the changed-only run.
+        connection.execute(
+            text("UPDATE persons SET ethnicity = '59' WHERE id IN (:a, :b)"),
+            {"a": persons[0], "b": persons[1]},
+        )
+        connection.execute(text("UPDATE cases SET status = 'resolved' WHERE id = :id"), {"id": cases[0]})
+    moment = dt.datetime.now(dt.UTC)
+    baseline = run_quality(engine=loaded_engine, trigger="test", next_since=moment)
+    assert failing(baseline) == {
+        "persons.ethnicity_known": {str(persons[0]), str(persons[1])},
+        "cases.closed_when_resolved": {str(cases[0])},
+    }
+
+    later = moment + dt.timedelta(seconds=1)
+    load_again(loaded_engine, "persons", "ethnicity = '01'", persons[1], later)  # fixed
+    load_again(loaded_engine, "persons", "ethnicity = '57'", persons[2], later)  # newly wrong
+    load_again(loaded_engine, "persons", "phone = 'none'", persons[3], later)
+    load_again(loaded_engine, "persons", "name = name", persons[4], later)  # loaded again, still right
+    load_again(loaded_engine, "cases", "status = 'resolved'", cases[1], later)
+    changed = run_quality(engine=loaded_engine, trigger="test", changed_only=True)
+    whole = run_quality(engine=loaded_engine, trigger="test")
+
+    assert (
+        failing(changed)
+        == failing(whole)
+        == {
+            "persons.ethnicity_known": {str(persons[0]), str(persons[2])},
+            "persons.phone_format": {str(persons[3])},
+            "cases.closed_when_resolved": {str(cases[0]), str(cases[1])},
+        }
+    )
+    assert changed.status == whole.status == "warned"
+    rows = {s.suite.table: s.changed_rows for s in changed.suites}
+    assert rows["persons"] == 4 and rows["cases"] == 1 and rows["divisions"] == 0
+    for suite_changed, suite_whole in zip(changed.suites, whole.suites, strict=True):
+        for rule_changed, rule_whole in zip(suite_changed.outcomes, suite_whole.outcomes, strict=True):
+            # Counts and verdicts are the whole table's, whatever the rule looked at.
+            assert (rule_changed.success, rule_changed.unexpected_count) == (
+                rule_whole.success,
+                rule_whole.unexpected_count,
+            ), rule_changed.rule.rule
+    with session_factory(loaded_engine)() as session:
+        recorded = session.get_one(DqRun, changed.dq_run_id)
+        assert recorded.changed_since == moment and recorded.next_since is None
+
+
+def test_a_failing_row_deleted_since_is_not_carried(loaded_engine: Engine) -> None:
+    with loaded_engine.begin() as connection:
+        tag = connection.execute(text("SELECT min(id) FROM person_tags")).scalar_one()
+        connection.execute(text("UPDATE person_tags SET department = 'nowhere' WHERE id = :id"), {"id": tag})
+    moment = dt.datetime.now(dt.UTC)
+    assert failing(run_quality(engine=loaded_engine, trigger="test", next_since=moment)) == {
+        "person_tags.department_known": {str(tag)},
+        "person_tags.department_is_source": {str(tag)},
+    }
+    with loaded_engine.begin() as connection:
+        connection.execute(text("DELETE FROM person_tags WHERE id = :id"), {"id": tag})
+
+    changed = run_quality(engine=loaded_engine, trigger="test", changed_only=True)
+
+    assert failing(changed) == {} and changed.suite("person_tags").success
+
+
+def test_what_no_run_allows_starting_from_is_checked_whole(loaded_engine: Engine) -> None:
+    run_quality(
+        engine=loaded_engine, trigger="test"
+    )  # `hub quality run`: allows no later run to start from it
+
+    changed = run_quality(engine=loaded_engine, trigger="test", changed_only=True)
+
+    assert all(s.changed_rows is None for s in changed.suites)
+    with session_factory(loaded_engine)() as session:
+        assert session.scalar(select(DqRun.changed_since).where(DqRun.id == changed.dq_run_id)) is None
+
+
+def test_a_suite_at_a_new_version_and_an_old_whole_check_are_checked_whole(loaded_engine: Engine) -> None:
+    moment = dt.datetime.now(dt.UTC)
+    run_quality(engine=loaded_engine, trigger="test", next_since=moment)
+    edited = dataclasses.replace(SUITES["persons"], version=SUITES["persons"].version + 1)
+    suites = [edited if s.table == "persons" else s for s in SUITES.values()]
+
+    changed = run_quality(
+        engine=loaded_engine, trigger="test", suites=suites, changed_only=True, next_since=moment
+    )
+    stale = run_quality(
+        engine=loaded_engine, trigger="test", changed_only=True, full_every=dt.timedelta(seconds=-1)
+    )
+
+    assert {s.suite.table for s in changed.suites if s.changed_rows is None} == {"persons"}
+    assert all(s.changed_rows is None for s in stale.suites)
