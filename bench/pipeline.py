@@ -1,7 +1,8 @@
 """Benchmark: a full ingest of a simulated county, per stage, against a bulk-load floor.
 
     .venv/bin/python -m bench.pipeline [--scale 1000000] [--backend sqlite|postgresql|both]
-                                       [--noise realistic] [--days 1]
+                                       [--noise realistic] [--days 1] [--keep]
+                                       [--snapshots DIR]
 
 The county is generated, and its snapshot and truth written, by `hub simulate` in processes of
 their own, and the snapshot is served by `hub simulate serve --snapshot` in another, so this
@@ -38,6 +39,7 @@ from hub.db.engine import make_engine, session_factory
 from hub.db.migrate import upgrade
 from hub.quality.resolution import resolution_scores
 from hub.simulator.county import GOLDEN_SEED
+from hub.simulator.snapshot import MANIFEST
 from hub.warehouse.models import metadata
 from pipelines.runner import dagster_instance, run_all_assets
 
@@ -281,6 +283,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--truth-limit", type=int, default=200_000, help="Largest scale to measure F1 at.")
     parser.add_argument("--days", type=int, default=1, help="Simulated days before the incremental run.")
     parser.add_argument(
+        "--snapshots",
+        type=Path,
+        help="Keep the simulated snapshots under this folder and reuse them on later runs of the same "
+        "scale, seed, noise and days (simulating 1,000,000 persons takes minutes).",
+    )
+    parser.add_argument(
         "--keep",
         action="store_true",
         help="Keep the PostgreSQL warehouse afterwards (e.g. for `bench.graphql run --database`).",
@@ -289,9 +297,11 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="hub-bench-pipeline-") as temporary:
         folder = Path(temporary)
         started = time.perf_counter()
-        snapshots = (folder / "snapshot", folder / f"snapshot-day-{args.days}")
-        simulate("snapshot", snapshots[0], args)
-        simulate("snapshot", snapshots[1], args, days=args.days)
+        kept = args.snapshots / f"{args.scale}-{args.seed}-{args.noise}" if args.snapshots else folder
+        snapshots = (kept / "snapshot", kept / f"snapshot-day-{args.days}")
+        for snapshot, days in zip(snapshots, (0, args.days), strict=True):
+            if not (snapshot / MANIFEST).exists():
+                simulate("snapshot", snapshot, args, days=days)
         truth = None
         if args.scale <= args.truth_limit:
             truth = folder / "truth"
