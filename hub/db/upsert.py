@@ -25,9 +25,9 @@ from itertools import islice
 from typing import Any
 
 import orjson
-from sqlalchemy import Column, MetaData, Table, and_, bindparam, func, select, tuple_
+from sqlalchemy import Column, ColumnElement, MetaData, Table, and_, any_, bindparam, func, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import DeclarativeBase, Session
+from sqlalchemy.orm import DeclarativeBase, QueryableAttribute, Session
 
 BATCH_SIZE = 1000
 
@@ -228,6 +228,20 @@ def _load_table(table: Table, names: tuple[str, ...]) -> Table:
     return Table(
         f"load_{table.name}_{digest}", MetaData(), *(Column(name, table.c[name].type) for name in names)
     )
+
+
+def key_in(
+    session: Session, column: ColumnElement[Any] | QueryableAttribute[Any], values: Sequence[Any]
+) -> ColumnElement[bool]:
+    """`column IN values` for a batch of keys: one array parameter on PostgreSQL (`= ANY(…)`).
+
+    An expanded `IN` has a parameter per value, and psycopg parses a statement of more than 50
+    parameters again on every execution and dumps each value on its own; loads look keys up a
+    thousand at a time.
+    """
+    if _postgresql(session):
+        return column == any_(bindparam(None, list(values), type_=postgresql.ARRAY(column.type)))
+    return column.in_(values)
 
 
 def ids_by_key(

@@ -9,7 +9,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import ColumnElement, Integer, Row, Select, any_, bindparam
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import QueryableAttribute, Session
+from sqlalchemy.orm import QueryableAttribute
 
 from hub.errors import InvalidInput
 
@@ -52,23 +52,9 @@ def page_of(rows: Sequence[T], *, first: int, id_of: Any) -> Page[T]:
     return Page(items=items, has_next=len(rows) > first, last_id=id_of(items[-1]) if items else None)
 
 
-def id_in(
-    session: Session, column: ColumnElement[Any] | QueryableAttribute[Any], ids: Sequence[int]
-) -> ColumnElement[bool]:
-    """`column IN ids` for a loader's batch of keys.
-
-    On PostgreSQL the keys travel as one array parameter (`= ANY(%s)`): an expanded `IN` with a
-    parameter per key is re-rendered and re-prepared for every batch size, which measured several
-    times the statement's own cost for a page of 100 households.
-    """
-    if session.get_bind().dialect.name == "postgresql":
-        return column == any_(bindparam(None, list(ids), type_=ARRAY(Integer)))
-    return column.in_(ids)
-
-
 def in_batch(column: ColumnElement[Any], name: str, *, postgresql: bool) -> ColumnElement[bool]:
     """`column` among the keys of the parameter `name`, for a loader statement built once and run for
-    every batch: one array parameter on PostgreSQL (why: see `id_in`), an
+    every batch: one array parameter on PostgreSQL (why: see `hub.db.upsert.key_in`), an
     expanding `IN` elsewhere.
 
     Loader statements are built once because building one cost more than running it (measured:

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, aliased
 
-from hub.db.upsert import batched, ids_by_key, upsert
+from hub.db.upsert import batched, ids_by_key, key_in, upsert
 from hub.sources.canonical import CaseRecord, SourceRef
 from hub.warehouse.cases.models import Case, CaseEvent, CaseLink, CaseParty
 from hub.warehouse.divisions.loading import division_ids
@@ -99,11 +99,11 @@ def _drop_unlisted_parties(
     dropped = []
     for chunk in batched(sorted(case_ids)):
         statement = select(CaseParty.id, CaseParty.case_id, CaseParty.person_id, CaseParty.role).where(
-            CaseParty.case_id.in_(chunk)
+            key_in(session, CaseParty.case_id, chunk)
         )
         dropped += [id_ for id_, *key in session.execute(statement) if tuple(key) not in listed]
     for chunk in batched(dropped):
-        session.execute(delete(CaseParty).where(CaseParty.id.in_(chunk)))
+        session.execute(delete(CaseParty).where(key_in(session, CaseParty.id, chunk)))
     return len(dropped)
 
 

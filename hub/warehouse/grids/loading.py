@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hub.db.upsert import batched, ids_by_key, upsert
+from hub.db.upsert import batched, ids_by_key, key_in, upsert
 from hub.resolution.addresses import normalise_address
 from hub.sources.canonical import AddressGridRecord, GridRecord, GridWorkerRecord
 from hub.warehouse.divisions.loading import division_ids
@@ -105,7 +105,7 @@ def grids_for_addresses(*, session: Session, addresses: Sequence[str]) -> dict[s
     grids_by_key: dict[str, set[int]] = {}
     for chunk in batched(set(keys.values())):
         statement = select(GridAddress.address_key, GridAddress.grid_id).where(
-            GridAddress.address_key.in_(chunk)
+            key_in(session, GridAddress.address_key, chunk)
         )
         for key, grid_id in session.execute(statement):
             grids_by_key.setdefault(key, set()).add(grid_id)

@@ -9,7 +9,7 @@ from typing import TypeVar
 from sqlalchemy import select, union, update
 from sqlalchemy.orm import Session
 
-from hub.db.upsert import batched, ids_by_key, row_hash, upsert
+from hub.db.upsert import batched, ids_by_key, key_in, row_hash, upsert
 from hub.sources.canonical import Department, HouseholdRatingRecord, HouseholdRecord, MoralPointRecord
 from hub.warehouse.divisions.loading import division_ids
 from hub.warehouse.grids.loading import grids_for_addresses
@@ -84,7 +84,7 @@ def _sync_members(
             HouseholdMember.person_id,
             HouseholdMember.id,
             HouseholdMember.relation,
-        ).where(HouseholdMember.household_id.in_(chunk), HouseholdMember.valid_to.is_(None))
+        ).where(key_in(session, HouseholdMember.household_id, chunk), HouseholdMember.valid_to.is_(None))
         for household_id, person_id, member_id, relation in session.execute(statement):
             open_rows[(household_id, person_id)] = (member_id, relation)
     today = run.at.date()
@@ -118,7 +118,8 @@ def _sync_members(
             "loaded_at": run.at,
             "row_hash": row_hash({"closed": today}),
         }
-        session.execute(update(HouseholdMember).where(HouseholdMember.id.in_(chunk)).values(**closed))
+        closing = update(HouseholdMember).where(key_in(session, HouseholdMember.id, chunk))
+        session.execute(closing.values(**closed))
     return written + len(dropped)
 
 
@@ -130,7 +131,7 @@ def grids_of_residents(*, session: Session, person_ids: Sequence[int]) -> dict[i
             select(HouseholdMember.person_id, Household.grid_id)
             .join(Household, Household.id == HouseholdMember.household_id)
             .where(
-                HouseholdMember.person_id.in_(chunk),
+                key_in(session, HouseholdMember.person_id, chunk),
                 HouseholdMember.valid_to.is_(None),
                 Household.grid_id.is_not(None),
             )
@@ -209,11 +210,11 @@ def registered_households(*, session: Session, hh_nos: Sequence[str]) -> set[str
     system, stream = REGISTER_SOURCE
     found: set[str] = set()
     for chunk in batched(set(hh_nos)):
-        published = select(Household.hh_no).where(Household.hh_no.in_(chunk))
+        published = select(Household.hh_no).where(key_in(session, Household.hh_no, chunk))
         landed = select(RawRecord.source_record_id).where(
             RawRecord.source_system == system,
             RawRecord.stream == stream,
-            RawRecord.source_record_id.in_(chunk),
+            key_in(session, RawRecord.source_record_id, chunk),
         )
         found.update(session.scalars(union(published, landed)))
     return found

@@ -29,7 +29,6 @@ from hub.warehouse.households.models import Household, HouseholdMember, Househol
 from hub.warehouse.pagination import (
     MAX_PAGE_SIZE,
     Page,
-    id_in,
     in_batch,
     keyset,
     listed_by,
@@ -89,6 +88,7 @@ class MoralPointRow:
 _households = Household.__table__.c
 _members = HouseholdMember.__table__.c
 _ratings = HouseholdRating.__table__.c
+_entries = MoralPointEntry.__table__.c
 
 _HOUSEHOLD_COLUMNS = (
     _households.id,
@@ -284,19 +284,20 @@ def _households_of_persons_statement(*, postgresql: bool) -> Select[Any]:
 
 def ratings_of_households(*, session: Session, household_ids: Sequence[int]) -> dict[int, list[RatingRow]]:
     """Each household's 十星级文明户 ratings, latest year first (one a year: a short list)."""
-    statement = (
-        select(
-            _households.id,
-            _ratings.year,
-            _ratings.stars,
-            _ratings.assessed_by,
-            _ratings.assessed_on,
-        )
-        .join(HouseholdRating, HouseholdRating.hh_no == Household.hh_no)
-        .where(id_in(session, Household.id, household_ids))
-        .order_by(Household.id, HouseholdRating.year.desc(), HouseholdRating.id)
+    connection = session.connection()
+    statement = _ratings_of_households_statement(postgresql=on_postgresql(connection))
+    rows = connection.execute(statement, {"household_ids": list(household_ids)})
+    return listed_by(rows, household_ids, key="id", make=RatingRow)
+
+
+@functools.cache
+def _ratings_of_households_statement(*, postgresql: bool) -> Select[Any]:
+    return (
+        select(_households.id, _ratings.year, _ratings.stars, _ratings.assessed_by, _ratings.assessed_on)
+        .join(HouseholdRating, _ratings.hh_no == _households.hh_no)
+        .where(in_batch(_households.id, "household_ids", postgresql=postgresql))
+        .order_by(_households.id, _ratings.year.desc(), _ratings.id)
     )
-    return listed_by(session.connection().execute(statement), household_ids, key="id", make=RatingRow)
 
 
 def moral_points_of_households(
@@ -307,26 +308,31 @@ def moral_points_of_households(
     The cut is made per household in SQL, so a household with years of entries costs no more than
     `latest` rows however long its history.
     """
-    newest_first = (MoralPointEntry.recorded_on.desc(), MoralPointEntry.entry_no.desc())
+    connection = session.connection()
+    statement = _moral_points_of_households_statement(postgresql=on_postgresql(connection))
+    rows = connection.execute(statement, {"household_ids": list(household_ids), "latest": latest})
+    return listed_by(rows, household_ids, key="household_id", make=MoralPointRow)
+
+
+@functools.cache
+def _moral_points_of_households_statement(*, postgresql: bool) -> Select[Any]:
+    newest_first = (_entries.recorded_on.desc(), _entries.entry_no.desc())
     numbered = (
         select(
-            Household.id.label("household_id"),
-            MoralPointEntry.entry_no,
-            MoralPointEntry.recorded_on,
-            MoralPointEntry.reason,
-            MoralPointEntry.points,
-            MoralPointEntry.balance,
-            func.row_number().over(partition_by=Household.id, order_by=newest_first).label("position"),
+            _households.id.label("household_id"),
+            _entries.entry_no,
+            _entries.recorded_on,
+            _entries.reason,
+            _entries.points,
+            _entries.balance,
+            func.row_number().over(partition_by=_households.id, order_by=newest_first).label("position"),
         )
-        .join(MoralPointEntry, MoralPointEntry.hh_no == Household.hh_no)
-        .where(id_in(session, Household.id, household_ids))
+        .join(MoralPointEntry, _entries.hh_no == _households.hh_no)
+        .where(in_batch(_households.id, "household_ids", postgresql=postgresql))
         .subquery()
     )
-    statement = (
+    return (
         select(*(column for column in numbered.c if column.name != "position"))
-        .where(numbered.c.position <= latest)
+        .where(numbered.c.position <= bindparam("latest", type_=Integer))
         .order_by(numbered.c.household_id, numbered.c.position)
-    )
-    return listed_by(
-        session.connection().execute(statement), household_ids, key="household_id", make=MoralPointRow
     )

@@ -10,7 +10,7 @@ from typing import Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hub.db.upsert import batched, ids_by_key, upsert
+from hub.db.upsert import batched, ids_by_key, key_in, upsert
 from hub.resolution.identity import birth_date_of, sex_of
 from hub.sources.canonical import Department, PersonRecord, SourceRef
 from hub.warehouse.persons.models import Person, PersonSource
@@ -123,7 +123,7 @@ def _survivors(session: Session, person_ids: list[int]) -> dict[int, int]:
     found: dict[int, int] = {}
     for chunk in batched(person_ids):
         statement = select(Person.id, Person.merged_into_id).where(
-            Person.id.in_(chunk), Person.merged_into_id.is_not(None)
+            key_in(session, Person.id, chunk), Person.merged_into_id.is_not(None)
         )
         found.update({id_: survivor for id_, survivor in session.execute(statement) if survivor is not None})
     return found
@@ -142,7 +142,7 @@ def _current_ranks(session: Session, keys: list[str]) -> dict[str, Rank]:
     )
     found: dict[str, Rank] = {}
     for chunk in batched(keys):
-        for person in session.execute(select(*columns).where(Person.identity_key.in_(chunk))):
+        for person in session.execute(select(*columns).where(key_in(session, Person.identity_key, chunk))):
             found[person.identity_key] = _rank(person.source_system, person.source_record_id, person)
     return found
 

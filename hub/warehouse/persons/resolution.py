@@ -28,7 +28,7 @@ import orjson
 from sqlalchemy import Table, and_, delete, exists, func, select, update
 from sqlalchemy.orm import Session, aliased
 
-from hub.db.upsert import batched, insert_missing, insert_rows
+from hub.db.upsert import batched, insert_missing, insert_rows, key_in
 from hub.resolution import MatchDecision, PersonCandidate, Resolution, resolve
 from hub.resolution.blocking import block_key_hashes
 from hub.resolution.candidates import Profile, profile
@@ -241,32 +241,33 @@ def _neighbourhood(session: Session, changed: Sequence[int]) -> list[Any]:
     keys = {key for source in fresh for key in block_key_hashes(profile(_candidate(source)))}
     ids = set(changed)
     for chunk in batched(sorted(keys)):
-        ids.update(
-            session.scalars(select(PersonBlockKey.person_source_id).where(PersonBlockKey.key_hash.in_(chunk)))
-        )
+        keyed = select(PersonBlockKey.person_source_id).where(key_in(session, PersonBlockKey.key_hash, chunk))
+        ids.update(session.scalars(keyed))
     persons: set[int] = set()
     for chunk in batched(sorted(ids)):
-        persons.update(session.scalars(select(PersonSource.person_id).where(PersonSource.id.in_(chunk))))
+        mentioned = select(PersonSource.person_id).where(key_in(session, PersonSource.id, chunk))
+        persons.update(session.scalars(mentioned))
     return sorted(_mentions(session, PersonSource.person_id, sorted(persons)), key=lambda s: s.id)
 
 
 def _mentions(session: Session, column: Any, values: Sequence[int]) -> list[Any]:
     found: list[Any] = []
     for chunk in batched(values):
-        found.extend(session.execute(select(*_MENTION_COLUMNS).where(column.in_(chunk))).all())
+        found.extend(session.execute(select(*_MENTION_COLUMNS).where(key_in(session, column, chunk))).all())
     return found
 
 
 def _each_mention(session: Session, source_ids: Sequence[int]) -> Iterator[Any]:
     """The mentions with these `person_sources` ids, one chunk of rows in memory at a time."""
     for chunk in batched(source_ids):
-        yield from session.execute(select(*_MENTION_COLUMNS).where(PersonSource.id.in_(chunk))).all()
+        statement = select(*_MENTION_COLUMNS).where(key_in(session, PersonSource.id, chunk))
+        yield from session.execute(statement).all()
 
 
 def _replace_keys(session: Session, profiled: Sequence[tuple[Profile, int]]) -> None:
     """Store the blocking keys of these mentions in place of what was kept for them."""
     for chunk in batched([id_ for _, id_ in profiled]):
-        session.execute(delete(PersonBlockKey).where(PersonBlockKey.person_source_id.in_(chunk)))
+        session.execute(delete(PersonBlockKey).where(key_in(session, PersonBlockKey.person_source_id, chunk)))
     keys = array("q")
     for mentioned, id_ in profiled:
         for key in sorted(block_key_hashes(mentioned)):
@@ -295,7 +296,7 @@ def _mark_resolved(session: Session, source_ids: Sequence[int], run: LoadRun) ->
     for chunk in batched(source_ids, 10_000):
         session.execute(
             update(PersonSource)
-            .where(PersonSource.id.in_(chunk))
+            .where(key_in(session, PersonSource.id, chunk))
             .values(resolved_at=run.at)
             .execution_options(synchronize_session=False)
         )

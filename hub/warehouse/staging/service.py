@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Result, Table, delete, func, select
 from sqlalchemy.orm import Session
 
-from hub.db.upsert import batched, insert_rows
+from hub.db.upsert import batched, insert_rows, key_in
 from hub.warehouse.ingestion.models import RawRecord
 from hub.warehouse.provenance import LoadRun
 from hub.warehouse.staging.codec import build_record, child_rows, record_row
@@ -100,7 +100,7 @@ def _replace_pending(session: Session, layout: Layout, stream: str, records: Seq
             # One system and stream, ids in a list: the index prefix is used (a row-value IN is not).
             outdated = (
                 delete(table)
-                .where(*_of_stream(table, system, stream), table.c.source_record_id.in_(chunk))
+                .where(*_of_stream(table, system, stream), key_in(session, table.c.source_record_id, chunk))
                 .returning(table.c.id)
             )
             removed.extend(session.scalars(outdated))
@@ -140,7 +140,9 @@ def pending(
 
 def _child_rows(session: Session, table: Table, ids: Sequence[int]) -> list[dict[str, Any]]:
     statement = (
-        select(table).where(table.c[PARENT_KEY].in_(ids)).order_by(table.c[PARENT_KEY], table.c[POSITION])
+        select(table)
+        .where(key_in(session, table.c[PARENT_KEY], ids))
+        .order_by(table.c[PARENT_KEY], table.c[POSITION])
     )
     return _dicts(session.execute(statement))
 
@@ -155,13 +157,13 @@ def discard(*, session: Session, layout: Layout, staging_ids: Sequence[int]) -> 
     """Remove staged rows (with their children) once published or quarantined."""
     _discard_children(session, layout, staging_ids)
     for chunk in batched(staging_ids):
-        session.execute(delete(layout.table).where(layout.table.c.id.in_(chunk)))
+        session.execute(delete(layout.table).where(key_in(session, layout.table.c.id, chunk)))
 
 
 def _discard_children(session: Session, layout: Layout, staging_ids: Sequence[int]) -> None:
     for child in layout.children.values():
         for chunk in batched(staging_ids):
-            session.execute(delete(child.table).where(child.table.c[PARENT_KEY].in_(chunk)))
+            session.execute(delete(child.table).where(key_in(session, child.table.c[PARENT_KEY], chunk)))
 
 
 def has_pending(*, session: Session, layout: Layout, source_system: str, stream: str) -> bool:
@@ -208,7 +210,7 @@ def sources_of(*, session: Session, layout: Layout, staging_ids: Sequence[int]) 
                 & (RawRecord.source_record_id == table.c.source_record_id)
                 & (RawRecord.payload_hash == table.c.payload_hash),
             )
-            .where(table.c.id.in_(chunk))
+            .where(key_in(session, table.c.id, chunk))
         )
         found.extend(StagedSource(*row) for row in session.execute(statement))
     return found
