@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hub.db.upsert import insert_missing, row_hash, upsert
+from hub.db.upsert import batched, insert_missing, key_in, row_hash, upsert
 from hub.warehouse.ingestion.models import QuarantinedRecord, RawRecord, SourceCursor
 from hub.warehouse.provenance import LoadRun, Rejection
 
@@ -83,7 +83,12 @@ class RawVersion:
 def land_raw(
     *, session: Session, source_system: str, stream: str, versions: Sequence[RawVersion], run: LoadRun
 ) -> set[tuple[str, str]]:
-    """Land every version not seen before; returns the (record id, hash) pairs that were new."""
+    """Land every version not seen before; returns the (record id, hash) pairs that were new.
+
+    The versions already landed are looked up by record id first, so that a source served whole
+    every day (the registry's 366,000 addresses) sends only its changes' payloads to the database.
+    """
+    landed = _landed(session, source_system, stream, [v.record_id for v in versions])
     rows = [
         {
             "source_system": source_system,
@@ -95,9 +100,25 @@ def land_raw(
             "fetched_at": run.at,
         }
         for v in versions
+        if (v.record_id, v.payload_hash) not in landed
     ]
     key = ("source_system", "stream", "source_record_id", "payload_hash")
     return {
         (record_id, payload_hash)
         for _, _, record_id, payload_hash in insert_missing(session, RawRecord, rows, key=key)
     }
+
+
+def _landed(
+    session: Session, source_system: str, stream: str, record_ids: Sequence[str]
+) -> set[tuple[str, str]]:
+    """The (record id, hash) of every version of these records landed before."""
+    found: set[tuple[str, str]] = set()
+    for chunk in batched(sorted(set(record_ids))):
+        statement = select(RawRecord.source_record_id, RawRecord.payload_hash).where(
+            RawRecord.source_system == source_system,
+            RawRecord.stream == stream,
+            key_in(session, RawRecord.source_record_id, chunk),
+        )
+        found.update((record_id, payload_hash) for record_id, payload_hash in session.execute(statement))
+    return found
