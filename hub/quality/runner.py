@@ -30,7 +30,7 @@ from typing import Any
 
 from sqlalchemy import Engine, bindparam, inspect, text
 
-from hub.quality.suites import RuleSpec, SuiteSpec, suite_parameters
+from hub.quality.suites import UNIQUENESS_TYPES, RuleSpec, SuiteSpec, suite_parameters
 from hub.sources.fields import CHINA_TZ
 
 # Raising GX's cut-off keeps the common case (a few hundred bad rows) to one query per rule;
@@ -221,9 +221,10 @@ def _run_suite(engine: Engine, suite: SuiteSpec, today: dt.date, since: dt.datet
     by_rule: dict[str, Mapping[str, Any]] = {}
     for moment, rules in ((None, {r.rule for r in suite.rules} - scoped), (since, scoped)):
         if rules:
-            part = gx.ExpectationSuite(
-                name=suite.name, expectations=[e for e in expectations if e["meta"]["rule"] in rules]
-            )
+            chosen = [e for e in expectations if e["meta"]["rule"] in rules]
+            if moment is not None:
+                chosen = [_duplicates_of_changed(engine, suite, e) for e in chosen]
+            part = gx.ExpectationSuite(name=suite.name, expectations=chosen)
             by_rule |= _validate(engine, suite, part, today, moment)
     outcomes = tuple(
         _outcome(engine, suite, rule, by_rule[rule.rule], since if rule.rule in scoped else None)
@@ -240,6 +241,32 @@ def _run_suite(engine: Engine, suite: SuiteSpec, today: dt.date, since: dt.datet
             changed = text(f"SELECT count(*) FROM ({query}) AS changed")
             changed_rows = int(connection.execute(changed).scalar_one())
     return SuiteOutcome(suite=suite, row_count=row_count, outcomes=outcomes, changed_rows=changed_rows)
+
+
+def _duplicates_of_changed(engine: Engine, suite: SuiteSpec, expectation: dict[str, Any]) -> dict[str, Any]:
+    """A uniqueness expectation as the rows whose values a changed row shares with another row.
+
+    Checked only when the run started from found no duplicate (`hub.quality.scope`): then every
+    duplicate involves a changed row, so this finds exactly the rows the whole-table check would.
+    Any other expectation is returned as it is.
+    """
+    if expectation["type"] not in UNIQUENESS_TYPES:
+        return expectation
+    kwargs = expectation["kwargs"]
+    quote = engine.dialect.identifier_preparer.quote
+    table, row_id = quote(suite.table), quote(suite.row_id)
+    columns = [quote(c) for c in kwargs.get("column_list") or [kwargs["column"]]]
+    same_as_changed = " AND ".join(f"o.{c} = t.{c}" for c in columns)
+    same_as_other = " AND ".join(f"p.{c} = o.{c}" for c in columns)
+    query = (
+        f"SELECT DISTINCT o.{row_id} AS {row_id} FROM {{batch}} AS t JOIN {table} AS o ON {same_as_changed} "
+        f"JOIN {table} AS p ON {same_as_other} AND p.{row_id} <> o.{row_id}"
+    )
+    return {
+        "type": "unexpected_rows_expectation",
+        "kwargs": {"unexpected_rows_query": query},
+        "meta": expectation["meta"],
+    }
 
 
 def _validate(
@@ -269,13 +296,14 @@ def _outcome(
         return RuleOutcome(rule, False, None, None, None, None, (), exception=message, since=since)
     details: Mapping[str, Any] = result.get("result") or {}
     success = bool(result.get("success"))
-    if rule.type == "unexpected_rows_expectation":
+    validated = result["expectation_config"]  # the rule, or what a changed-rows check made of it
+    if validated["type"] == "unexpected_rows_expectation":
         count = int(details.get("observed_value") or 0)
         rows = (details.get("details") or {}).get("unexpected_rows") or []
         if len(rows) < count:
-            query = str(rule.kwargs["unexpected_rows_query"])
+            query = str(validated["kwargs"]["unexpected_rows_query"])
             rows = _query_rows(engine, _with_batch(engine, query, suite.table, since))
-        ids = _row_ids(rows, suite.row_id)
+        ids = () if rule.level == "batch" else _row_ids(rows, suite.row_id)
         return RuleOutcome(rule, success, None, count, None, count, ids, since=since)
     unexpected = details.get("unexpected_count")
     index_list = details.get("unexpected_index_list") or []

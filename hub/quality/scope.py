@@ -17,8 +17,11 @@ This is sound because of two facts:
 So a row loaded before the baseline's `next_since` was committed, and has not changed, since the
 baseline read it. A run without such knowledge (`hub quality run`) records no `next_since`.
 
-A suite is checked whole instead when the baseline did not run it at the same version with each of
-its `changed` rules running cleanly (no exception), and every suite is when the last whole check is
+A uniqueness rule is `changed` too: once the baseline found no duplicate, every duplicate involves
+a row changed since, so the rows sharing a changed row's values with another row are exactly the
+duplicates (`hub.quality.runner`). A suite is checked whole instead when the baseline did not run it
+at the same version with each of its `changed` rules running cleanly (no exception) and its
+uniqueness rules holding, and every suite is when the last whole check is
 older than `full_every`: a safety net for what no rule foresaw (a row edited by hand without a new
 `loaded_at`).
 """
@@ -36,7 +39,7 @@ from sqlalchemy.orm import Session
 from hub.db.base import UtcDateTime
 from hub.db.upsert import batched
 from hub.quality.runner import RuleOutcome, SuiteOutcome
-from hub.quality.suites import SuiteSpec
+from hub.quality.suites import UNIQUENESS_TYPES, SuiteSpec
 from hub.warehouse.quality.models import DqFailure, DqResult, DqRun
 
 FULL_CHECK_EVERY = dt.timedelta(days=7)
@@ -48,14 +51,16 @@ class Baseline:
 
     dq_run_id: int
     since: dt.datetime
-    # table → (suite version, the rules that ran without an exception)
-    suites: Mapping[str, tuple[int, frozenset[str]]]
+    # table → (suite version, the rules that ran without an exception, the rules that held)
+    suites: Mapping[str, tuple[int, frozenset[str], frozenset[str]]]
 
     def covers(self, suite: SuiteSpec) -> bool:
-        """The baseline's verdicts stand in for this suite's `changed` rules on unchanged rows."""
-        version, clean = self.suites.get(suite.table, (None, frozenset()))
+        """The baseline's verdicts stand in for this suite's `changed` rules on unchanged rows: it
+        ran them at this version, and found no duplicate where a uniqueness rule looks."""
+        version, clean, held = self.suites.get(suite.table, (None, frozenset(), frozenset()))
         changed = {r.rule for r in suite.rules if r.scope == "changed"}
-        return version == suite.version and bool(changed) and changed <= clean
+        unique = {r.rule for r in suite.rules if r.scope == "changed" and r.type in UNIQUENESS_TYPES}
+        return version == suite.version and bool(changed) and changed <= clean and unique <= held
 
 
 def find_baseline(
@@ -72,19 +77,25 @@ def find_baseline(
         return None
     versions: dict[str, int] = {}
     clean: dict[str, set[str]] = defaultdict(set)
+    held: dict[str, set[str]] = defaultdict(set)
     results = session.execute(
-        select(DqResult.table_name, DqResult.suite_version, DqResult.rule, DqResult.exception).where(
-            DqResult.dq_run_id == run.id, DqResult.layer == "core"
-        )
+        select(
+            DqResult.table_name, DqResult.suite_version, DqResult.rule, DqResult.exception, DqResult.success
+        ).where(DqResult.dq_run_id == run.id, DqResult.layer == "core")
     )
-    for table, version, rule, exception in results:
+    for table, version, rule, exception, success in results:
         versions[table] = version
         if exception is None:
             clean[table].add(rule)
+        if success:
+            held[table].add(rule)
     return Baseline(
         dq_run_id=run.id,
         since=run.next_since,
-        suites={table: (version, frozenset(clean[table])) for table, version in versions.items()},
+        suites={
+            table: (version, frozenset(clean[table]), frozenset(held[table]))
+            for table, version in versions.items()
+        },
     )
 
 
@@ -144,6 +155,8 @@ def _unchanged_rows(session: Session, suite: SuiteSpec, row_ids: set[str], since
 
 
 def _with_earlier(outcome: RuleOutcome, earlier: set[str], table_rows: int) -> RuleOutcome:
+    if outcome.rule.level == "batch":  # a uniqueness rule the baseline found holding: nothing to carry
+        return replace(outcome, element_count=table_rows)
     failing = sorted(set(outcome.failing_row_ids) | earlier, key=lambda value: (len(value), value))
     return replace(
         outcome,

@@ -16,8 +16,10 @@ Each file is an `ExpectationSuite` as GX serialises it (`name`, `expectations` w
   whole table). Row-level map rules (in a set, not null, a pattern, a range, a pair) default to
   `changed` unless they compare with the date (`run__today`, `CURRENT_DATE`: yesterday's future date
   may not be today's); every
-  other rule defaults to `table`. A custom query may be marked `changed` only when it judges the row
-  alone, so uniqueness rules and batch rules never are.
+  other rule defaults to `table`, but for uniqueness rules: once a run found no duplicate, a new one
+  involves a row changed since, so they are `changed` too (checked as "the changed rows' values held
+  by another row", and whole whenever the run started from found duplicates). A custom query may be
+  marked `changed` only when it judges the row alone.
 
 Code lists are never copied into a suite: `{"$PARAMETER": "ref__<table>__<column>"}` stands for the
 distinct values of a column of a code table under `hub/reference/data/` and is filled at run time.
@@ -52,6 +54,9 @@ ROW_LOCAL_TYPES = frozenset(
         "expect_column_pair_values_a_to_be_greater_than_b",
     }
 )
+# A value shared by two rows: once a check found none, a new one involves a row changed since, so
+# the changed rows decide it (`hub.quality.runner` asks for their duplicates, in the whole table).
+UNIQUENESS_TYPES = frozenset({"expect_column_values_to_be_unique", "expect_compound_columns_to_be_unique"})
 TODAY = "run__today"
 _PARAMETER = re.compile(r"^ref__(?P<table>[a-z_]+?)__(?P<column>[a-z_]+)$")
 
@@ -153,18 +158,16 @@ def _scope(path: Path, rule: str, type_: str, level: str, kwargs: Mapping[str, A
     judges_one_row = (
         type_ in ROW_LOCAL_TYPES or type_ == "unexpected_rows_expectation"
     ) and "mostly" not in kwargs
+    unique = type_ in UNIQUENESS_TYPES and "mostly" not in kwargs
     if given is None:
-        return (
-            "changed"
-            if level == "row" and type_ in ROW_LOCAL_TYPES and judges_one_row and not dated
-            else "table"
-        )
+        local = level == "row" and type_ in ROW_LOCAL_TYPES and judges_one_row
+        return "changed" if (local or unique) and not dated else "table"
     if given not in SCOPES:
         raise InvalidSuite(f"{path.name}: {rule}: scope is one of {SCOPES}, not {given!r}")
-    if given == "changed" and (level != "row" or not judges_one_row or dated):
+    if given == "changed" and not unique and (level != "row" or not judges_one_row or dated):
         raise InvalidSuite(
-            f"{path.name}: {rule}: only a row-level rule that judges each row alone (no `mostly`, "
-            f"no {TODAY} or CURRENT_DATE) may have scope `changed`"
+            f"{path.name}: {rule}: only a uniqueness rule or a row-level rule that judges each row "
+            f"alone (no `mostly`, no {TODAY} or CURRENT_DATE) may have scope `changed`"
         )
     return str(given)
 

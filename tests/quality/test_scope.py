@@ -128,3 +128,37 @@ def test_a_suite_at_a_new_version_and_an_old_whole_check_are_checked_whole(loade
 
     assert {s.suite.table for s in changed.suites if s.changed_rows is None} == {"persons"}
     assert all(s.changed_rows is None for s in stale.suites)
+
+
+def test_a_duplicate_made_since_is_found_as_the_whole_check_finds_it(loaded_engine: Engine) -> None:
+    with loaded_engine.begin() as connection:
+        first, second = connection.execute(
+            text("SELECT id, entry_no FROM moral_point_entries ORDER BY id LIMIT 2")
+        ).all()
+    moment = dt.datetime.now(dt.UTC)
+    assert failing(run_quality(engine=loaded_engine, trigger="test", next_since=moment)) == {}
+
+    # Only the second entry is loaded again, with the first's number: both are duplicates now.
+    load_again(loaded_engine, "moral_point_entries", f"entry_no = '{first.entry_no}'", second.id, moment)
+    changed = run_quality(engine=loaded_engine, trigger="test", changed_only=True)
+    whole = run_quality(engine=loaded_engine, trigger="test")
+
+    assert (
+        failing(changed)
+        == failing(whole)
+        == {"moral_point_entries.entry_no_unique": {str(first.id), str(second.id)}}
+    )
+    assert changed.suite("moral_point_entries").changed_rows == 1
+    duplicates = [
+        (o.success, o.unexpected_count)
+        for outcome in (changed, whole)
+        for o in outcome.suite("moral_point_entries").outcomes
+        if o.rule.rule == "moral_point_entries.entry_no_unique"
+    ]
+    assert duplicates == [(False, 2), (False, 2)]
+
+    # The duplicate found, the next check starts from a run that holds it: that suite is checked whole.
+    run_quality(engine=loaded_engine, trigger="test", changed_only=True, next_since=dt.datetime.now(dt.UTC))
+    again = run_quality(engine=loaded_engine, trigger="test", changed_only=True)
+    assert again.suite("moral_point_entries").changed_rows is None
+    assert again.suite("persons").changed_rows == 0

@@ -92,7 +92,7 @@ def rule(type_: str, kwargs: dict[str, Any], level: str = "row", **meta: str) ->
     return {"type": type_, "kwargs": kwargs, "meta": {"level": level, "reason": "r", **meta}}
 
 
-def test_row_local_rules_check_changed_rows_and_the_rest_whole_tables(tmp_path: Path) -> None:
+def test_row_local_and_uniqueness_rules_check_changed_rows_and_the_rest_whole_tables(tmp_path: Path) -> None:
     codes = {"column": "c", "value_set": ["1"]}
     today = {"column": "d", "max_value": {"$PARAMETER": "run__today"}}
     suite = load_suite(
@@ -101,7 +101,7 @@ def test_row_local_rules_check_changed_rows_and_the_rest_whole_tables(tmp_path: 
             rule("expect_column_values_to_be_in_set", codes),
             rule("expect_column_values_to_be_between", today),
             rule("expect_column_values_to_not_be_null", {"column": "c", "mostly": 0.9}),
-            rule("expect_column_values_to_be_unique", {"column": "c"}),
+            rule("expect_column_values_to_be_unique", {"column": "c"}, level="batch"),
             rule(
                 "unexpected_rows_expectation", {"unexpected_rows_query": "SELECT id FROM {batch} WHERE c = d"}
             ),
@@ -117,7 +117,7 @@ def test_row_local_rules_check_changed_rows_and_the_rest_whole_tables(tmp_path: 
         "changed",
         "table",
         "table",
-        "table",
+        "changed",
         "table",
         "changed",
         "table",
@@ -127,7 +127,7 @@ def test_row_local_rules_check_changed_rows_and_the_rest_whole_tables(tmp_path: 
 @pytest.mark.parametrize(
     "refused",
     [
-        rule("expect_column_values_to_be_unique", {"column": "c"}, scope="changed"),
+        rule("expect_column_values_to_be_unique", {"column": "c", "mostly": 0.99}, scope="changed"),
         rule("expect_table_row_count_to_be_between", {"min_value": 1}, level="batch", scope="changed"),
         rule(
             "unexpected_rows_expectation",
@@ -142,7 +142,7 @@ def test_row_local_rules_check_changed_rows_and_the_rest_whole_tables(tmp_path: 
         rule("expect_column_values_to_be_in_set", {"column": "c", "value_set": ["1"]}, scope="rows"),
     ],
 )
-def test_a_rule_that_cannot_judge_one_row_alone_may_not_check_changed_rows_only(
+def test_a_rule_the_changed_rows_cannot_decide_may_not_check_them_only(
     tmp_path: Path, refused: dict[str, Any]
 ) -> None:
     with pytest.raises(InvalidSuite, match="scope"):
