@@ -303,7 +303,9 @@ def _outcome(
         if len(rows) < count:
             query = str(validated["kwargs"]["unexpected_rows_query"])
             rows = _query_rows(engine, _with_batch(engine, query, suite.table, since))
-        ids = () if rule.level == "batch" else _row_ids(rows, suite.row_id)
+        # A uniqueness rule checked this way reports rows as it would itself: none at batch level.
+        replaced = validated["type"] != rule.type
+        ids = () if replaced and rule.level == "batch" else _row_ids(rows, suite.row_id)
         return RuleOutcome(rule, success, None, count, None, count, ids, since=since)
     unexpected = details.get("unexpected_count")
     index_list = details.get("unexpected_index_list") or []
