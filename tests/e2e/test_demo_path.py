@@ -106,7 +106,10 @@ def test_production_refuses_anonymous_callers_and_accepts_a_signed_token(
 ) -> None:
     # Its own database: a server's pooled connections to the shared template would stop it being copied.
     settings = hub_settings(database_url=database_url, var_dir=tmp_path).model_copy(
-        update={"env": Environment.PRODUCTION, "jwt_secret": SecretStr("a-test-secret-of-its-own")}
+        update={
+            "env": Environment.PRODUCTION,
+            "jwt_secret": SecretStr("a-test-secret-of-its-own-32-bytes-or-more"),
+        }
     )
     token = issue_token(Viewer(user_id="officer-1", role=Role.COUNTY_OFFICER), settings=settings)
     query = {"query": "{ households(first: 1) { edges { cursor } } }"}
