@@ -9,7 +9,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import ColumnElement, Integer, Row, Select, any_, bindparam
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import QueryableAttribute
+from sqlalchemy.orm import QueryableAttribute, Session
 
 from hub.errors import InvalidInput
 
@@ -69,6 +69,25 @@ def in_batch(column: ColumnElement[Any], name: str, *, postgresql: bool) -> Colu
 def on_postgresql(connection: Connection) -> bool:
     """Whether a loader statement for `connection` takes its keys as one array (see `in_batch`)."""
     return connection.dialect.name == "postgresql"
+
+
+def listed_for(
+    session: Session,
+    statement: Callable[..., Select[Any]],
+    keys: Sequence[int],
+    *,
+    key: str,
+    make: Callable[..., T],
+    **parameters: Any,
+) -> dict[int, list[T]]:
+    """Each key's rows from a loader statement, listed as `listed_by` does.
+
+    `statement(postgresql=…)` builds the statement once per backend (see `in_batch`); its batch of
+    keys is the parameter `keys`, and `parameters` are its others.
+    """
+    connection = session.connection()
+    built = statement(postgresql=on_postgresql(connection))
+    return listed_by(connection.execute(built, {"keys": list(keys), **parameters}), keys, key=key, make=make)
 
 
 def listed_by(

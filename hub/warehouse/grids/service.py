@@ -29,7 +29,7 @@ from hub.warehouse.cases.service import open_condition, overdue_condition, today
 from hub.warehouse.grids.models import Grid, GridWorker
 from hub.warehouse.households.models import Household, HouseholdMember
 from hub.warehouse.households.service import current_tag_condition
-from hub.warehouse.pagination import Page, in_batch, keyset, listed_by, on_postgresql, page_of
+from hub.warehouse.pagination import Page, in_batch, keyset, listed_for, on_postgresql, page_of
 from hub.warehouse.scope import scoped, scoped_cases, scoped_tags
 from hub.warehouse.tags.models import PersonTag
 from hub.warehouse.viewer import Viewer
@@ -130,17 +130,14 @@ def children_of_grids(
     *, session: Session, viewer: Viewer, grid_ids: Sequence[int]
 ) -> dict[int, list[GridRow]]:
     """Each grid's micro-grids, in code order."""
-    connection = session.connection()
-    statement = _children_of_grids_statement(viewer, postgresql=on_postgresql(connection))
-    return listed_by(
-        connection.execute(statement, {"grid_ids": list(grid_ids)}), grid_ids, key="parent_id", make=GridRow
-    )
+    statement = functools.partial(_children_of_grids_statement, viewer)
+    return listed_for(session, statement, grid_ids, key="parent_id", make=GridRow)
 
 
 @functools.lru_cache(maxsize=256)
 def _children_of_grids_statement(viewer: Viewer, *, postgresql: bool) -> Select[Any]:
     return scoped(
-        select(*_COLUMNS).where(in_batch(_grids.parent_id, "grid_ids", postgresql=postgresql)),
+        select(*_COLUMNS).where(in_batch(_grids.parent_id, "keys", postgresql=postgresql)),
         viewer,
         Grid.id,
     ).order_by(_grids.code)
@@ -148,21 +145,14 @@ def _children_of_grids_statement(viewer: Viewer, *, postgresql: bool) -> Select[
 
 def workers_of_grids(*, session: Session, grid_ids: Sequence[int]) -> dict[int, list[GridWorkerRow]]:
     """The workers responsible for each grid."""
-    connection = session.connection()
-    statement = _workers_of_grids_statement(postgresql=on_postgresql(connection))
-    return listed_by(
-        connection.execute(statement, {"grid_ids": list(grid_ids)}),
-        grid_ids,
-        key="grid_id",
-        make=GridWorkerRow,
-    )
+    return listed_for(session, _workers_of_grids_statement, grid_ids, key="grid_id", make=GridWorkerRow)
 
 
 @functools.cache
 def _workers_of_grids_statement(*, postgresql: bool) -> Select[Any]:
     return (
         select(_workers.id, _workers.worker_no, _workers.name, _workers.phone, _workers.grid_id)
-        .where(in_batch(_workers.grid_id, "grid_ids", postgresql=postgresql))
+        .where(in_batch(_workers.grid_id, "keys", postgresql=postgresql))
         .order_by(_workers.worker_no)
     )
 

@@ -31,7 +31,7 @@ from hub.warehouse.pagination import (
     Page,
     in_batch,
     keyset,
-    listed_by,
+    listed_for,
     on_postgresql,
     page_of,
 )
@@ -235,13 +235,8 @@ def _households_page_statement(
 
 def members_of_households(*, session: Session, household_ids: Sequence[int]) -> dict[int, list[MemberRow]]:
     """Current members of each household, head first, then by relation and person."""
-    connection = session.connection()
-    statement = _members_of_households_statement(postgresql=on_postgresql(connection))
-    return listed_by(
-        connection.execute(statement, {"household_ids": list(household_ids)}),
-        household_ids,
-        key="household_id",
-        make=MemberRow,
+    return listed_for(
+        session, _members_of_households_statement, household_ids, key="household_id", make=MemberRow
     )
 
 
@@ -256,7 +251,7 @@ def _members_of_households_statement(*, postgresql: bool) -> Select[Any]:
             _members.valid_to,
         )
         .where(
-            in_batch(_members.household_id, "household_ids", postgresql=postgresql),
+            in_batch(_members.household_id, "keys", postgresql=postgresql),
             _members.valid_to.is_(None),
         )
         .order_by(_members.household_id, _members.relation, _members.person_id)
@@ -284,10 +279,7 @@ def _households_of_persons_statement(*, postgresql: bool) -> Select[Any]:
 
 def ratings_of_households(*, session: Session, household_ids: Sequence[int]) -> dict[int, list[RatingRow]]:
     """Each household's 十星级文明户 ratings, latest year first (one a year: a short list)."""
-    connection = session.connection()
-    statement = _ratings_of_households_statement(postgresql=on_postgresql(connection))
-    rows = connection.execute(statement, {"household_ids": list(household_ids)})
-    return listed_by(rows, household_ids, key="id", make=RatingRow)
+    return listed_for(session, _ratings_of_households_statement, household_ids, key="id", make=RatingRow)
 
 
 @functools.cache
@@ -295,7 +287,7 @@ def _ratings_of_households_statement(*, postgresql: bool) -> Select[Any]:
     return (
         select(_households.id, _ratings.year, _ratings.stars, _ratings.assessed_by, _ratings.assessed_on)
         .join(HouseholdRating, _ratings.hh_no == _households.hh_no)
-        .where(in_batch(_households.id, "household_ids", postgresql=postgresql))
+        .where(in_batch(_households.id, "keys", postgresql=postgresql))
         .order_by(_households.id, _ratings.year.desc(), _ratings.id)
     )
 
@@ -308,10 +300,14 @@ def moral_points_of_households(
     The cut is made per household in SQL, so a household with years of entries costs no more than
     `latest` rows however long its history.
     """
-    connection = session.connection()
-    statement = _moral_points_of_households_statement(postgresql=on_postgresql(connection))
-    rows = connection.execute(statement, {"household_ids": list(household_ids), "latest": latest})
-    return listed_by(rows, household_ids, key="household_id", make=MoralPointRow)
+    return listed_for(
+        session,
+        _moral_points_of_households_statement,
+        household_ids,
+        key="household_id",
+        make=MoralPointRow,
+        latest=latest,
+    )
 
 
 @functools.cache
@@ -328,7 +324,7 @@ def _moral_points_of_households_statement(*, postgresql: bool) -> Select[Any]:
             func.row_number().over(partition_by=_households.id, order_by=newest_first).label("position"),
         )
         .join(MoralPointEntry, _entries.hh_no == _households.hh_no)
-        .where(in_batch(_households.id, "household_ids", postgresql=postgresql))
+        .where(in_batch(_households.id, "keys", postgresql=postgresql))
         .subquery()
     )
     return (

@@ -16,7 +16,7 @@ from hub.warehouse.cases.service import PartyRow, today_in_china
 from hub.warehouse.grids.models import Grid
 from hub.warehouse.households.models import Household, HouseholdMember
 from hub.warehouse.households.service import MemberRow, current_tag_condition
-from hub.warehouse.pagination import AnySelect, Page, in_batch, keyset, listed_by, on_postgresql, page_of
+from hub.warehouse.pagination import AnySelect, Page, in_batch, keyset, listed_for, on_postgresql, page_of
 from hub.warehouse.persons.models import Person, PersonSource
 from hub.warehouse.scope import scoped, scoped_cases, scoped_tags
 from hub.warehouse.tags.models import PersonTag
@@ -160,13 +160,8 @@ def list_persons(
 
 def sources_of_persons(*, session: Session, person_ids: Sequence[int]) -> dict[int, list[PersonSourceRow]]:
     """Every source record that mentions each person: the person's provenance."""
-    connection = session.connection()
-    statement = _sources_of_persons_statement(postgresql=on_postgresql(connection))
-    return listed_by(
-        connection.execute(statement, {"person_ids": list(person_ids)}),
-        person_ids,
-        key="person_id",
-        make=PersonSourceRow,
+    return listed_for(
+        session, _sources_of_persons_statement, person_ids, key="person_id", make=PersonSourceRow
     )
 
 
@@ -180,7 +175,7 @@ def _sources_of_persons_statement(*, postgresql: bool) -> Select[Any]:
             _sources.name_as_sent,
             _sources.id_number_as_sent,
         )
-        .where(in_batch(_sources.person_id, "person_ids", postgresql=postgresql))
+        .where(in_batch(_sources.person_id, "keys", postgresql=postgresql))
         .order_by(_sources.person_id, _sources.source_system, _sources.source_record_id)
     )
 

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from hub.warehouse.pagination import in_batch, listed_by, on_postgresql
+from hub.warehouse.pagination import in_batch, listed_for
 from hub.warehouse.scope import scoped_tags
 from hub.warehouse.tags.models import PersonTag
 from hub.warehouse.viewer import Viewer
@@ -38,14 +38,8 @@ def tags_of_persons(
     *, session: Session, viewer: Viewer, person_ids: Sequence[int]
 ) -> dict[int, list[TagRow]]:
     """Each person's tags the viewer may see, current and past, newest first."""
-    connection = session.connection()
-    statement = _tags_of_persons_statement(viewer, postgresql=on_postgresql(connection))
-    return listed_by(
-        connection.execute(statement, {"person_ids": list(person_ids)}),
-        person_ids,
-        key="person_id",
-        make=TagRow,
-    )
+    statement = functools.partial(_tags_of_persons_statement, viewer)
+    return listed_for(session, statement, person_ids, key="person_id", make=TagRow)
 
 
 @functools.lru_cache(maxsize=256)
@@ -60,6 +54,6 @@ def _tags_of_persons_statement(viewer: Viewer, *, postgresql: bool) -> Select[An
             _tags.valid_from,
             _tags.valid_to,
             _tags.amount,
-        ).where(in_batch(_tags.person_id, "person_ids", postgresql=postgresql)),
+        ).where(in_batch(_tags.person_id, "keys", postgresql=postgresql)),
         viewer,
     ).order_by(_tags.person_id, _tags.valid_from.desc(), _tags.id)
