@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from hub.db.base import Provenance
 from hub.db.upsert import row_hash
 from hub.sources.canonical import SourceRef
 
@@ -57,3 +58,9 @@ def stamp(run: LoadRun) -> dict[str, Any]:
     it and when. Every write sets it, so that `loaded_at` says which rows changed since a moment
     (the data-quality run checks only those, `hub.quality.scope`)."""
     return {"run_id": run.run_id, "loaded_at": run.at}
+
+
+def restamp(row: Provenance, run: LoadRun) -> None:
+    """`stamp` for a row changed through the ORM."""
+    for name, value in stamp(run).items():
+        setattr(row, name, value)

@@ -32,7 +32,7 @@ from hub.warehouse.cases.models import CaseParty
 from hub.warehouse.households.models import Household, HouseholdMember
 from hub.warehouse.persons.models import Person, PersonMatch, PersonMatchReview, PersonSource
 from hub.warehouse.persons.resolution import mark_unresolved, mention_id
-from hub.warehouse.provenance import LoadRun, stamp
+from hub.warehouse.provenance import LoadRun, restamp, stamp
 from hub.warehouse.tags.models import PersonTag
 
 RecordRef = tuple[str, str]  # (source system, source record id)
@@ -214,7 +214,7 @@ def undo_merge(*, session: Session, match_id: int, run: LoadRun | None = None) -
     for person_id in restored:
         person = session.get_one(Person, person_id)
         person.merged_into_id = None if person_id == absorbed else absorbed
-        person.run_id, person.loaded_at = run.run_id, run.at
+        restamp(person, run)
     mentions = session.execute(
         update(PersonSource)
         .where(PersonSource.loaded_person_id.in_(restored))
@@ -306,4 +306,4 @@ def _drop_borrowed_attributes(session: Session, person_id: int, run: LoadRun) ->
     if person.phone not in phones:
         person.phone = min(phones, default=None)
     if session.is_modified(person):
-        person.run_id, person.loaded_at = run.run_id, run.at
+        restamp(person, run)

@@ -42,7 +42,7 @@ from hub.warehouse.persons.models import (
     PersonMatchReview,
     PersonSource,
 )
-from hub.warehouse.provenance import LoadRun, stamp
+from hub.warehouse.provenance import LoadRun, restamp, stamp
 from hub.warehouse.tags.models import PersonTag
 
 
@@ -370,7 +370,7 @@ def _merge(session: Session, *, absorbed: int, survivor: int, run: LoadRun) -> i
     for attribute in ("sex", "ethnicity", "birth_date", "phone"):
         if getattr(kept_person, attribute) is None and getattr(person, attribute) is not None:
             setattr(kept_person, attribute, getattr(person, attribute))
-            kept_person.run_id, kept_person.loaded_at = run.run_id, run.at
+            restamp(kept_person, run)
     kept = aliased(HouseholdMember)
     session.execute(
         delete(HouseholdMember).where(
@@ -415,7 +415,7 @@ def _merge(session: Session, *, absorbed: int, survivor: int, run: LoadRun) -> i
         execution_options=_SYNC_MATCHED,
     )
     person.merged_into_id = survivor
-    person.run_id, person.loaded_at = run.run_id, run.at
+    restamp(person, run)
     return 1
 
 
