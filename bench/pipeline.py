@@ -203,18 +203,20 @@ def simulate(command: str, out: Path, args: argparse.Namespace, *, days: int = 0
 
 
 def bench_backend(
-    backend: str, snapshots: tuple[Path, Path], truth: Path | None, folder: Path, days: int, *, keep: bool
+    backend: str,
+    snapshots: tuple[Path, Path],
+    truth: Path | None,
+    folder: Path,
+    days: int,
+    *,
+    keep: bool,
+    save_full: str | None = None,
 ) -> None:
     database_url = new_database(backend, folder)
     process, simulator_url = start_simulator(snapshots[0])
     try:
         upgrade(database_url)
-        settings = Settings(
-            _env_file=None,  # type: ignore[call-arg]
-            database_url=database_url,
-            var_dir=folder / f"var-{backend}",
-            simulator_url=simulator_url,
-        )
+        settings = bench_settings(database_url, folder / f"var-{backend}", simulator_url)
         started = time.perf_counter()
         result = run_all_assets(settings=settings)
         wall = time.perf_counter() - started
@@ -250,19 +252,10 @@ def bench_backend(
         )
         process.terminate()
         process.wait(timeout=30)
-        process, simulator_url = start_simulator(snapshots[1])
-        started = time.perf_counter()
-        later = run_all_assets(settings=settings.model_copy(update={"simulator_url": simulator_url}))
-        incremental = time.perf_counter() - started
-        fetched = sum(counted(later.metadata, ".fetched"))
-        changed = sum(counted(later.metadata, ".staged", ".quarantined"))
-        landed = sum(counted(result.metadata, ".staged", ".quarantined"))
-        print(
-            f"  incremental, {days} simulated day(s) later: run {'succeeded' if later.success else 'FAILED'} "
-            f"in {incremental:,.1f} s (target < {TARGET_INCREMENTAL_SECONDS} s for 1 %); {fetched:,} records "
-            f"fetched, {changed:,} new versions = {changed / landed:.2%} of the {landed:,} first loaded"
-        )
-        print_assets(later, step_seconds(settings, later.run_id))
+        if save_full and backend == "postgresql":
+            copy_database(database_url, save_full)
+            print(f"  saved the warehouse after the full run as {save_full} (for --incremental-from)")
+        process = bench_incremental(settings, snapshots[1], days, first_loaded=landed_versions(result))
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -270,6 +263,70 @@ def bench_backend(
             print(f"  kept the warehouse: {database_url}")
         else:
             drop_database(database_url)
+
+
+def bench_settings(database_url: str, var_dir: Path, simulator_url: str) -> Settings:
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        database_url=database_url,
+        var_dir=var_dir,
+        simulator_url=simulator_url,
+    )
+
+
+def landed_versions(result: Any) -> int:
+    """Record versions a run staged or quarantined: what it took in."""
+    return sum(counted(result.metadata, ".staged", ".quarantined"))
+
+
+def bench_incremental(
+    settings: Settings, snapshot: Path, days: int, *, first_loaded: int | None
+) -> subprocess.Popen[bytes]:
+    """Serve the later snapshot and time the run that picks up its changes; returns the simulator."""
+    process, simulator_url = start_simulator(snapshot)
+    started = time.perf_counter()
+    later = run_all_assets(settings=settings.model_copy(update={"simulator_url": simulator_url}))
+    incremental = time.perf_counter() - started
+    fetched = sum(counted(later.metadata, ".fetched"))
+    changed = landed_versions(later)
+    share = f" = {changed / first_loaded:.2%} of the {first_loaded:,} first loaded" if first_loaded else ""
+    print(
+        f"  incremental, {days} simulated day(s) later: run {'succeeded' if later.success else 'FAILED'} "
+        f"in {incremental:,.1f} s (target < {TARGET_INCREMENTAL_SECONDS} s for 1 %); {fetched:,} records "
+        f"fetched, {changed:,} new versions{share}"
+    )
+    print_assets(later, step_seconds(settings, later.run_id))
+    return process
+
+
+def copy_database(url: str, name: str) -> str:
+    """A PostgreSQL copy of the warehouse at `url` named `name` (replacing one of that name)."""
+    source = url.rsplit("/", 1)[1]
+    with psycopg.connect(f"{PG_ADMIN}/postgres", autocommit=True) as connection:
+        # CREATE DATABASE … TEMPLATE needs the source to have no other sessions (pooled ones linger).
+        connection.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = %s AND pid <> pg_backend_pid()",
+            (source,),
+        )
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
+    return f"{PG_ADMIN}/{name}"
+
+
+def bench_incremental_from(saved: str, snapshot: Path, folder: Path, days: int) -> None:
+    """The incremental run alone, on a fresh copy of a warehouse saved after a full run."""
+    database_url = copy_database(f"{PG_ADMIN}/{saved}", f"hub_bench_{uuid.uuid4().hex[:8]}")
+    print(f"\n== postgresql: incremental run on a copy of {saved}")
+    process = None
+    try:
+        settings = bench_settings(database_url, folder / "var-postgresql", "http://127.0.0.1:9")
+        process = bench_incremental(settings, snapshot, days, first_loaded=None)
+    finally:
+        if process is not None:
+            process.terminate()
+            process.wait(timeout=30)
+        drop_database(database_url)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -289,6 +346,17 @@ def main(argv: list[str] | None = None) -> int:
         "scale, seed, noise and days (simulating 1,000,000 persons takes minutes).",
     )
     parser.add_argument(
+        "--save-full",
+        metavar="NAME",
+        help="PostgreSQL: keep a copy of the warehouse as it is after the full run, as database NAME.",
+    )
+    parser.add_argument(
+        "--incremental-from",
+        metavar="NAME",
+        help="PostgreSQL: skip the full run; time only the incremental run, on a fresh copy of database "
+        "NAME (saved by --save-full from the same --snapshots, scale, seed, noise and days).",
+    )
+    parser.add_argument(
         "--keep",
         action="store_true",
         help="Keep the PostgreSQL warehouse afterwards (e.g. for `bench.graphql run --database`).",
@@ -302,6 +370,9 @@ def main(argv: list[str] | None = None) -> int:
         for snapshot, days in zip(snapshots, (0, args.days), strict=True):
             if not (snapshot / MANIFEST).exists():
                 simulate("snapshot", snapshot, args, days=days)
+        if args.incremental_from:
+            bench_incremental_from(args.incremental_from, snapshots[1], folder, args.days)
+            return 0
         truth = None
         if args.scale <= args.truth_limit:
             truth = folder / "truth"
@@ -311,7 +382,9 @@ def main(argv: list[str] | None = None) -> int:
             f"simulated in {time.perf_counter() - started:.1f} s"
         )
         for backend in ("sqlite", "postgresql") if args.backend == "both" else (args.backend,):
-            bench_backend(backend, snapshots, truth, folder, args.days, keep=args.keep)
+            bench_backend(
+                backend, snapshots, truth, folder, args.days, keep=args.keep, save_full=args.save_full
+            )
     return 0
 
 

@@ -30,10 +30,12 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from hub.db.engine import transaction
+from hub.db.maintenance import refresh_stale_statistics
 from hub.db.upsert import batched
 from hub.errors import RecordRejected
 from hub.sources.canonical import Department, SourceRef
 from hub.sources.contract import check_record, contract_fields
+from hub.warehouse.ingestion.models import QuarantinedRecord, RawRecord
 from hub.warehouse.ingestion.service import QuarantineEntry, RawVersion, land_raw, quarantine
 from hub.warehouse.provenance import LoadResult, LoadRun, Rejection
 from hub.warehouse.staging.service import (
@@ -82,6 +84,13 @@ class Stream(Generic[P, R]):
     def layout(self) -> Layout:
         """The staging table of the records `map_record` returns (its declared return type)."""
         return layout_of(get_type_hints(self.map_record)["return"])
+
+    @property
+    def staging_tables(self) -> frozenset[str]:
+        """The tables its stage step writes: landing, quarantine and its staging tables."""
+        return frozenset(
+            {RawRecord.__tablename__, QuarantinedRecord.__tablename__, *(t.name for t in self.layout.tables)}
+        )
 
 
 @dataclass
@@ -220,6 +229,7 @@ def stage(
                 times.append(report.high_water)
             report.high_water = max(times, default=None)
         _stage_batch(engine, run, stream, batch, report, pending, after_batch, full_reload)
+        refresh_stale_statistics(engine, tables=stream.staging_tables)
     log.info("stream staged", run_id=run.run_id, **{"stream": report.stream, **report.metadata()})
     return report
 
@@ -242,6 +252,7 @@ def publish(*, engine: Engine, run: LoadRun, stream: Stream[P, R]) -> PublishRep
                 break
             _publish_batch(session, run, stream, staged, report)
         after = staged[-1].staging_id
+        refresh_stale_statistics(engine, tables={*stream.staging_tables, *report.written_by_table})
     log.info("stream published", run_id=run.run_id, **{"stream": report.stream, **report.metadata()})
     return report
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from sqlalchemy import Engine, text
 
@@ -20,3 +20,39 @@ def refresh_statistics(engine: Engine, *, tables: Sequence[str] = ()) -> None:
     with engine.begin() as connection:
         for statement in [f"ANALYZE {quote(table)}" for table in tables] or ["ANALYZE"]:
             connection.execute(text(statement))
+
+
+# A table is analysed again once its rows changed by more than its size at the last ANALYZE (and by
+# at least this many): estimates stay within a factor of two, at about log2(rows) ANALYZEs per load.
+STALE_AFTER_CHANGES = 500
+
+
+def refresh_stale_statistics(engine: Engine, *, tables: Collection[str]) -> tuple[str, ...]:
+    """ANALYZE those of `tables` that a load has changed by more than their size at their last
+    ANALYZE; returns their names. Call it between a bulk load's batches.
+
+    PostgreSQL plans a statement by the statistics it has, and autovacuum (off on some servers, once
+    a minute at best) lags a load that fills a table within minutes. Measured: 1,000 landed record
+    ids looked up in a `raw_records` of 46,000 never-analysed rows took 658 ms as a filter over
+    every row of the stream, and 2.6 ms on the index once analysed. SQLite needs no statistics for
+    these lookups, so nothing is done there.
+    """
+    if engine.dialect.name != "postgresql" or not tables:
+        return ()
+    quote = engine.dialect.identifier_preparer.quote
+    with engine.begin() as connection:
+        stale = (
+            connection.execute(
+                text(
+                    "SELECT s.relname FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid "
+                    "WHERE s.schemaname = current_schema() AND s.relname = ANY(:tables) "
+                    "AND s.n_mod_since_analyze > GREATEST(c.reltuples, 0) + :floor ORDER BY s.relname"
+                ),
+                {"tables": sorted(tables), "floor": STALE_AFTER_CHANGES},
+            )
+            .scalars()
+            .all()
+        )
+        for table in stale:
+            connection.execute(text(f"ANALYZE {quote(table)}"))
+    return tuple(stale)

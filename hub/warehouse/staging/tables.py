@@ -66,6 +66,11 @@ class Layout:
     scalars: tuple[Scalar, ...]
     children: Mapping[str, Layout]
 
+    @property
+    def tables(self) -> tuple[Table, ...]:
+        """Its table, then its child tables."""
+        return (self.table, *(child.table for child in self.children.values()))
+
 
 def _sql_type(kind: type) -> TypeEngine[Any]:
     if issubclass(kind, Enum):
@@ -200,4 +205,4 @@ def record_layout_of_table(table: str) -> Layout:
 
 def staging_tables() -> list[Table]:
     """Every `stg_*` table, children after their parents."""
-    return [t.table for layout in LAYOUTS.values() for t in (layout, *layout.children.values())]
+    return [table for layout in LAYOUTS.values() for table in layout.tables]

@@ -1,0 +1,67 @@
+"""Planner statistics during a bulk load: a table is analysed again once a load has outgrown them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Engine, text
+
+from hub.db.engine import transaction
+from hub.db.maintenance import STALE_AFTER_CHANGES, refresh_stale_statistics
+from hub.db.upsert import insert_rows
+from hub.warehouse.ingestion.models import RawRecord
+
+AT = dt.datetime(2026, 11, 30, 8, 0, tzinfo=dt.UTC)
+
+
+def _land(engine: Engine, first: int, count: int) -> None:
+    rows = [
+        {
+            "source_system": "civil_affairs",
+            "stream": "household_ratings",
+            "source_record_id": f"R{n:07d}",
+            "payload_hash": f"hash-{n}",
+            "payload": "{}",
+            "run_id": "run-1",
+            "fetched_at": AT,
+        }
+        for n in range(first, first + count)
+    ]
+    with transaction(engine) as session:
+        insert_rows(session, RawRecord.__table__, rows)
+        if engine.dialect.name == "postgresql":
+            # The backend reports its counts when it goes idle, at most once a second unless told.
+            session.execute(text("SELECT pg_stat_force_next_flush()"))
+
+
+def _analysed_rows(engine: Engine) -> float:
+    statement = text("SELECT reltuples FROM pg_class WHERE relname = 'raw_records'")
+    with engine.connect() as connection:
+        return float(connection.execute(statement).scalar_one())
+
+
+def test_a_table_a_load_has_outgrown_its_statistics_is_analysed_once_until_it_outgrows_them_again(
+    engine: Engine,
+) -> None:
+    if engine.dialect.name == "sqlite":
+        _land(engine, 0, STALE_AFTER_CHANGES + 1)
+        assert refresh_stale_statistics(engine, tables=["raw_records"]) == ()
+        return
+    _land(engine, 0, STALE_AFTER_CHANGES + 1)
+
+    assert refresh_stale_statistics(engine, tables=["raw_records", "quarantined_records"]) == ("raw_records",)
+    assert _analysed_rows(engine) == STALE_AFTER_CHANGES + 1
+
+    _land(engine, STALE_AFTER_CHANGES + 1, STALE_AFTER_CHANGES)
+    assert refresh_stale_statistics(engine, tables=["raw_records"]) == ()
+
+    _land(engine, 2 * STALE_AFTER_CHANGES + 1, 2 * STALE_AFTER_CHANGES)
+    assert refresh_stale_statistics(engine, tables=["raw_records"]) == ("raw_records",)
+    assert _analysed_rows(engine) == 4 * STALE_AFTER_CHANGES + 1
+
+
+def test_a_table_not_named_is_left_alone(engine: Engine) -> None:
+    _land(engine, 0, 2 * STALE_AFTER_CHANGES)
+
+    assert refresh_stale_statistics(engine, tables=["quarantined_records"]) == ()
+    assert refresh_stale_statistics(engine, tables=[]) == ()
