@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import Engine, text
 
 from hub.db.engine import transaction
-from hub.db.maintenance import STALE_AFTER_CHANGES, refresh_stale_statistics
+from hub.db.maintenance import STALE_AFTER_CHANGES, refresh_stale_statistics, refresh_statistics
 from hub.db.upsert import insert_rows
 from hub.warehouse.ingestion.models import RawRecord
 
@@ -65,3 +65,21 @@ def test_a_table_not_named_is_left_alone(engine: Engine) -> None:
 
     assert refresh_stale_statistics(engine, tables=["quarantined_records"]) == ()
     assert refresh_stale_statistics(engine, tables=[]) == ()
+
+
+def test_after_the_loads_postgresql_analyses_only_the_tables_that_changed_by_a_tenth_and_sqlite_all(
+    engine: Engine,
+) -> None:
+    _land(engine, 0, 1000)
+
+    analysed = refresh_statistics(engine)
+
+    assert "raw_records" in analysed
+    if engine.dialect.name == "sqlite":
+        assert {"persons", "cases", "quarantined_records"} <= set(analysed)
+        return
+    assert not {"persons", "cases", "quarantined_records"} & set(analysed)
+    _land(engine, 1000, 99)
+    assert refresh_statistics(engine) == ()
+    _land(engine, 1099, 60)
+    assert refresh_statistics(engine, tables=["raw_records", "persons"]) == ("raw_records",)
