@@ -314,7 +314,7 @@ def copy_database(url: str, name: str) -> str:
     return f"{PG_ADMIN}/{name}"
 
 
-def bench_incremental_from(saved: str, snapshot: Path, folder: Path, days: int) -> None:
+def bench_incremental_from(saved: str, snapshot: Path, folder: Path, days: int, *, keep: bool) -> None:
     """The incremental run alone, on a fresh copy of a warehouse saved after a full run."""
     database_url = copy_database(f"{PG_ADMIN}/{saved}", f"hub_bench_{uuid.uuid4().hex[:8]}")
     print(f"\n== postgresql: incremental run on a copy of {saved}")
@@ -326,7 +326,10 @@ def bench_incremental_from(saved: str, snapshot: Path, folder: Path, days: int) 
         if process is not None:
             process.terminate()
             process.wait(timeout=30)
-        drop_database(database_url)
+        if keep:
+            print(f"  kept the warehouse: {database_url}")
+        else:
+            drop_database(database_url)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -371,7 +374,7 @@ def main(argv: list[str] | None = None) -> int:
             if not (snapshot / MANIFEST).exists():
                 simulate("snapshot", snapshot, args, days=days)
         if args.incremental_from:
-            bench_incremental_from(args.incremental_from, snapshots[1], folder, args.days)
+            bench_incremental_from(args.incremental_from, snapshots[1], folder, args.days, keep=args.keep)
             return 0
         truth = None
         if args.scale <= args.truth_limit:

@@ -53,14 +53,24 @@ class Provenance:
     `row_hash` covers the row's content (not run id or load time) so that an upsert touches a row
     only when the source really changed it: re-running the same extract changes nothing. Every
     write sets `run_id` and `loaded_at` (`hub.warehouse.provenance.stamp`), so the index on
-    `loaded_at` finds the rows changed since a moment: what a data-quality run checks.
+    `loaded_at` finds the rows changed since a moment: what a data-quality run checks; an insert
+    also sets `first_loaded_at`, which no write changes afterwards.
     """
 
     source_system: Mapped[str] = mapped_column(String(32))
     source_record_id: Mapped[str] = mapped_column(String(128))
     run_id: Mapped[str] = mapped_column(String(64))
     loaded_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), index=True)
+    # When the row was inserted; an update keeps it (`hub.db.upsert.KEPT_ON_UPDATE`). The source
+    # reconciliation tells from it which records were published by a moment (`hub.quality.reconciliation`).
+    first_loaded_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
     row_hash: Mapped[str] = mapped_column(String(40))
+
+
+def source_record_index(table: str) -> Index:
+    """The index finding a table's rows by the source record they stand for (the reconciliation
+    looks up the records that changed since its previous run, `hub.quality.reconciliation`)."""
+    return Index(f"ix_{table}_source_record", "source_system", "source_record_id")
 
 
 def only_on(dialect: str, index: Index) -> Index:

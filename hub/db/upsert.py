@@ -30,6 +30,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase, QueryableAttribute, Session
 
 BATCH_SIZE = 1000
+# Columns an insert sets and an update of the row leaves as they are.
+KEPT_ON_UPDATE = frozenset({"first_loaded_at", "first_quarantined_at"})
 
 
 def row_hash(values: Mapping[str, Any]) -> str:
@@ -69,7 +71,8 @@ def upsert(
 ) -> int:
     """Insert `rows`, updating existing ones (matched on `key`) whose `row_hash` differs.
 
-    Returns how many rows were inserted or changed. Every row must carry `row_hash`.
+    Returns how many rows were inserted or changed. Every row must carry `row_hash`. An update
+    leaves `KEPT_ON_UPDATE` as the insert set them.
     """
     if not rows:
         return 0
@@ -80,7 +83,7 @@ def upsert(
     insertion = _insertion(session, table, names)
     statement = insertion.on_conflict_do_update(
         index_elements=[table.c[name] for name in key],
-        set_={name: insertion.excluded[name] for name in names if name not in key},
+        set_={name: insertion.excluded[name] for name in names if name not in {*key, *KEPT_ON_UPDATE}},
         where=table.c.row_hash != insertion.excluded.row_hash,
     ).returning(table.c.id)
     written = 0

@@ -3,15 +3,27 @@
 A record is *landed* when `raw_records` holds a version of it, *published* when a core row carries
 its provenance (`source_system`, `source_record_id`), *quarantined* when `quarantined_records`
 holds it. Counts are of distinct source record ids, so a record served twice counts once.
+
+Nothing is ever removed from landing, quarantine or the record tables, so a record's standing only
+moves forward, and each step leaves a first moment that no later write changes: a raw version's
+`fetched_at`, a core row's `first_loaded_at`, a quarantined record's `first_quarantined_at`. The
+counts at a moment can therefore be told apart from the counts now by looking only at the records
+with anything written since that moment: a run records the counts as they stood at its
+`next_since`, and the next run starts from those and recounts just the records written since
+(`hub.quality.scope` says why nothing written before `next_since` can still appear).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import case, func, select, union
-from sqlalchemy.orm import Session
+from sqlalchemy import case, func, select, union, union_all
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from hub.db.upsert import batched, key_in
 from hub.warehouse.cases.models import Case
 from hub.warehouse.divisions.models import Division
 from hub.warehouse.grids.models import Grid, GridAddress, GridWorker
@@ -33,6 +45,32 @@ RECORD_TABLES = (
     MoralPointEntry,
 )
 
+StreamKey = tuple[str, str]  # (source system, stream)
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """Records of a stream landed, published, and quarantined without being published."""
+
+    landed: int = 0
+    published: int = 0
+    quarantined: int = 0
+
+    def __add__(self, other: Counts) -> Counts:
+        return Counts(
+            self.landed + other.landed, self.published + other.published, self.quarantined + other.quarantined
+        )
+
+    def __sub__(self, other: Counts) -> Counts:
+        return Counts(
+            self.landed - other.landed, self.published - other.published, self.quarantined - other.quarantined
+        )
+
+    @staticmethod
+    def of(landed: bool, published: bool, quarantined: bool) -> Counts:
+        """One record's part in the counts, from whether it is landed, published, quarantined."""
+        return Counts(int(landed), int(landed and published), int(landed and not published and quarantined))
+
 
 @dataclass(frozen=True, slots=True)
 class StreamReconciliation:
@@ -41,6 +79,8 @@ class StreamReconciliation:
     landed: int
     published: int
     quarantined: int
+    # The same counts over the records as they stood at the run's `next_since` (None without one).
+    by_next_since: Counts | None = None
 
     @property
     def unaccounted(self) -> int:
@@ -51,12 +91,148 @@ class StreamReconciliation:
         return self.unaccounted == 0
 
 
-def reconcile_sources(*, session: Session) -> list[StreamReconciliation]:
+def reconcile_sources(
+    *,
+    session: Session,
+    settled: Mapping[StreamKey, Counts] | None = None,
+    since: dt.datetime | None = None,
+    next_since: dt.datetime | None = None,
+) -> list[StreamReconciliation]:
     """Landed, published and quarantined records per source stream, in source order.
 
-    Outer joins of distinct keys, not a correlated EXISTS per landed record: both backends hash or
-    index the join, so the cost grows with the rows, not with their product.
+    Given `settled`, a previous run's counts over the records as they stood at `since` (its
+    `next_since`), only the records with anything written since are counted again; otherwise every
+    record is. With `next_since`, the counts as they stood at that moment come too, for a later run.
     """
+    if settled is not None and since is not None:
+        changes = changes_since(session=session, moment=since, streams=settled.keys())
+        now = {key: settled.get(key, Counts()) + changes.get(key, Counts()) for key in {*settled, *changes}}
+    else:
+        now = _count_all(session)
+    now = {key: counts for key, counts in now.items() if counts.landed}
+    later = changes_since(session=session, moment=next_since, streams=now.keys()) if next_since else None
+    return [
+        StreamReconciliation(
+            source_system=system,
+            stream=stream,
+            landed=counts.landed,
+            published=counts.published,
+            quarantined=counts.quarantined,
+            by_next_since=None if later is None else counts - later.get((system, stream), Counts()),
+        )
+        for (system, stream), counts in sorted(now.items())
+    ]
+
+
+def changes_since(
+    *, session: Session, moment: dt.datetime, streams: Collection[StreamKey]
+) -> dict[StreamKey, Counts]:
+    """Per stream, the counts now less the counts as they stood at `moment`, from the records
+    landed, published or quarantined since (every other record stands as it stood).
+
+    `streams` names the streams that held records at `moment`: a record published since is found in
+    those, and in the streams that landed or quarantined records since.
+    """
+    touched = _touched(session, moment, streams)
+    changes: dict[StreamKey, Counts] = {}
+    for (system, stream), record_ids in sorted(touched.items()):
+        change = Counts()
+        for chunk in batched(sorted(record_ids)):
+            landed = _first_moments(session, RawRecord, RawRecord.fetched_at, system, chunk, stream)
+            held = _first_moments(
+                session, QuarantinedRecord, QuarantinedRecord.first_quarantined_at, system, chunk, stream
+            )
+            published = _first_published(session, system, chunk)
+            for record_id in chunk:
+                moments = (landed.get(record_id), published.get(record_id), held.get(record_id))
+                now = Counts.of(*(first is not None for first in moments))
+                then = Counts.of(*(first is not None and first < moment for first in moments))
+                change = change + now - then
+        changes[(system, stream)] = change
+    return changes
+
+
+def _touched(
+    session: Session, moment: dt.datetime, streams: Collection[StreamKey]
+) -> dict[StreamKey, set[str]]:
+    """The records of each stream with a version landed, a core row written or a rejection kept
+    at or after `moment` (each found on its table's index on when it was written)."""
+    touched: dict[StreamKey, set[str]] = defaultdict(set)
+    written = union(
+        select(RawRecord.source_system, RawRecord.stream, RawRecord.source_record_id).where(
+            RawRecord.fetched_at >= moment
+        ),
+        select(
+            QuarantinedRecord.source_system, QuarantinedRecord.stream, QuarantinedRecord.source_record_id
+        ).where(QuarantinedRecord.quarantined_at >= moment),
+    )
+    for system, stream, record_id in session.execute(written):
+        touched[(system, stream)].add(record_id)
+    loaded = union(
+        *(select(t.source_system, t.source_record_id).where(t.loaded_at >= moment) for t in RECORD_TABLES)
+    )
+    published: dict[str, set[str]] = defaultdict(set)
+    for system, record_id in session.execute(loaded):
+        published[system].add(record_id)
+    known = {*streams, *touched}
+    for system, record_ids in sorted(published.items()):
+        of_system = sorted(stream for s, stream in known if s == system)
+        if not of_system:
+            continue  # landed in no stream: not a record the counts are about
+        for chunk in batched(sorted(record_ids)):
+            statement = (
+                select(RawRecord.stream, RawRecord.source_record_id)
+                .where(
+                    RawRecord.source_system == system,
+                    key_in(session, RawRecord.stream, of_system),
+                    key_in(session, RawRecord.source_record_id, chunk),
+                )
+                .distinct()
+            )
+            for stream, record_id in session.execute(statement):
+                touched[(system, stream)].add(record_id)
+    return touched
+
+
+def _first_moments(
+    session: Session,
+    model: type[RawRecord] | type[QuarantinedRecord],
+    first: InstrumentedAttribute[dt.datetime],
+    system: str,
+    record_ids: list[str],
+    stream: str,
+) -> dict[str, dt.datetime]:
+    """When each of these records of a stream was first landed (or quarantined)."""
+    statement = (
+        select(model.source_record_id, func.min(first))
+        .where(
+            model.source_system == system,
+            model.stream == stream,
+            key_in(session, model.source_record_id, record_ids),
+        )
+        .group_by(model.source_record_id)
+    )
+    return {record_id: moment for record_id, moment in session.execute(statement)}
+
+
+def _first_published(session: Session, system: str, record_ids: list[str]) -> dict[str, dt.datetime]:
+    """When a core row first stood for each of these records of a source system."""
+    rows = union_all(
+        *(
+            select(t.source_record_id.label("record_id"), t.first_loaded_at.label("first")).where(
+                t.source_system == system, key_in(session, t.source_record_id, record_ids)
+            )
+            for t in RECORD_TABLES
+        )
+    ).subquery()
+    statement = select(rows.c.record_id, func.min(rows.c.first)).group_by(rows.c.record_id)
+    return {record_id: moment for record_id, moment in session.execute(statement)}
+
+
+def _count_all(session: Session) -> dict[StreamKey, Counts]:
+    """Every record's standing now. Outer joins of distinct keys, not a correlated EXISTS per
+    landed record: both backends hash or index the join, so the cost grows with the rows, not with
+    their product."""
     published = union(
         *(select(t.source_system.label("s"), t.source_record_id.label("r")) for t in RECORD_TABLES)
     ).subquery()
@@ -94,9 +270,7 @@ def reconcile_sources(*, session: Session) -> list[StreamReconciliation]:
         .group_by(landed.c.source_system, landed.c.stream)
         .order_by(landed.c.source_system, landed.c.stream)
     )
-    return [
-        StreamReconciliation(
-            source_system=system, stream=stream, landed=int(n), published=int(p or 0), quarantined=int(q or 0)
-        )
+    return {
+        (system, stream): Counts(int(n), int(p or 0), int(q or 0))
         for system, stream, n, p, q in session.execute(statement)
-    ]
+    }

@@ -14,7 +14,7 @@ from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
 from hub.db.engine import session_factory, transaction
-from hub.quality.reconciliation import StreamReconciliation, reconcile_sources
+from hub.quality.reconciliation import Counts, StreamKey, StreamReconciliation, reconcile_sources
 from hub.quality.runner import SuiteOutcome, fetch_rows, gx_version, run_suites
 from hub.quality.scope import FULL_CHECK_EVERY, carry_forward, find_baseline, since_by_table
 from hub.quality.suites import SuiteSpec, load_suites
@@ -55,7 +55,8 @@ def run_quality(
     the staging layer runs before anything is published, when that cannot hold yet.
 
     With `changed_only`, the core suites' `changed`-scope rules check only the rows loaded since
-    the latest run that allows it, and carry that run's other failures (`hub.quality.scope`).
+    the latest run that allows it, and carry that run's other failures (`hub.quality.scope`); the
+    reconciliation starts from that run's counts and recounts only the records written since.
     `next_since` is what this run allows a later one: a moment no later than the start of any
     pipeline run still writing (None, the default, allows nothing).
     """
@@ -71,7 +72,16 @@ def run_quality(
     with transaction(engine) as session:
         if baseline is not None and changed_since is not None:
             outcomes = carry_forward(session=session, baseline=baseline, suites=outcomes)
-        reconciliation = tuple(reconcile_sources(session=session)) if layer == "core" else None
+        reconciliation = None
+        if layer == "core":
+            settled = None
+            if baseline is not None and changed_since is not None:
+                settled = settled_counts(session=session, dq_run_id=baseline.dq_run_id)
+            reconciliation = tuple(
+                reconcile_sources(
+                    session=session, settled=settled, since=changed_since, next_since=next_since
+                )
+            )
         dq_run = record_run(
             session=session,
             engine=engine,
@@ -152,6 +162,7 @@ def record_run(
                     unaccounted=stream.unaccounted,
                     flagged=flagged.get((stream.source_system, stream.stream), 0),
                     reconciles=stream.reconciles,
+                    **_by_next_since(stream.by_next_since),
                 )
             )
     session.flush()
@@ -159,6 +170,31 @@ def record_run(
     run.finished_at = dt.datetime.now(dt.UTC)
     session.flush()
     return run
+
+
+def _by_next_since(counts: Counts | None) -> dict[str, int | None]:
+    return {
+        "landed_by_next_since": None if counts is None else counts.landed,
+        "published_by_next_since": None if counts is None else counts.published,
+        "quarantined_by_next_since": None if counts is None else counts.quarantined,
+    }
+
+
+def settled_counts(*, session: Session, dq_run_id: int) -> dict[StreamKey, Counts] | None:
+    """A run's reconciliation counts as they stood at its `next_since`; None when it recorded none
+    (a run before they were recorded, or one that allowed no later run)."""
+    rows = session.scalars(select(DqReconciliation).where(DqReconciliation.dq_run_id == dq_run_id)).all()
+    settled = {}
+    for row in rows:
+        landed, published, quarantined = (
+            row.landed_by_next_since,
+            row.published_by_next_since,
+            row.quarantined_by_next_since,
+        )
+        if landed is None or published is None or quarantined is None:
+            return None
+        settled[(row.source_system, row.stream)] = Counts(landed, published, quarantined)
+    return settled or None
 
 
 _TOTALS = ("suites", "expectations", "expectations_failed", "rows_checked", "rows_failed")

@@ -49,6 +49,7 @@ def with_provenance(content: dict[str, Any], *, source: SourceRef, run: LoadRun)
         "source_record_id": source.record_id,
         "run_id": run.run_id,
         "loaded_at": run.at,
+        "first_loaded_at": run.at,
         "row_hash": row_hash({**content, "_source": source.department.value, "_id": source.record_id}),
     }
 

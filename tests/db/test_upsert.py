@@ -15,7 +15,7 @@ from hub.warehouse.ingestion.models import RawRecord
 AT = dt.datetime(2026, 11, 30, 3, 45, 12, 345678, tzinfo=dt.UTC)
 
 
-def _rating(record_id: str, *, stars: int) -> dict[str, Any]:
+def _rating(record_id: str, *, stars: int, at: dt.datetime = AT) -> dict[str, Any]:
     return {
         "hh_no": "330122001001",
         "year": 2025,
@@ -25,7 +25,8 @@ def _rating(record_id: str, *, stars: int) -> dict[str, Any]:
         "source_system": "civil_affairs",
         "source_record_id": record_id,
         "run_id": "run-1",
-        "loaded_at": AT,
+        "loaded_at": at,
+        "first_loaded_at": at,
         "row_hash": f"{record_id}-{stars}",
     }
 
@@ -91,3 +92,31 @@ def test_an_upsert_counts_only_new_and_changed_rows(database_url: str) -> None:
     assert (inserted, again, written) == (1200, 0, 2)
     assert stars["R7"] == 9 and stars["R1200"] == 1 and stars["R0"] == 5 and len(stars) == 1201
     assert assessed_on == {dt.date(2025, 12, 31)}
+
+
+def test_an_update_keeps_when_the_row_was_first_loaded(database_url: str) -> None:
+    engine = make_engine(database_url)
+    later = AT + dt.timedelta(days=1)
+    key = ("source_system", "source_record_id")
+    with transaction(engine) as session:
+        upsert(session, HouseholdRating, [_rating("R1", stars=5), _rating("R2", stars=5)], key=key)
+    with transaction(engine) as session:
+        upsert(
+            session,
+            HouseholdRating,
+            [_rating("R1", stars=8, at=later), _rating("R3", stars=1, at=later)],
+            key=key,
+        )
+        stored = {
+            row.source_record_id: (row.loaded_at, row.first_loaded_at)
+            for row in session.execute(
+                select(
+                    HouseholdRating.source_record_id,
+                    HouseholdRating.loaded_at,
+                    HouseholdRating.first_loaded_at,
+                )
+            )
+        }
+    engine.dispose()
+
+    assert stored == {"R1": (later, AT), "R2": (AT, AT), "R3": (later, later)}

@@ -5,12 +5,19 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from sqlalchemy import Engine, bindparam, select, text
+import pytest
+from sqlalchemy import Engine, bindparam, insert, select, text
 
 from hub.db.base import UtcDateTime
-from hub.db.engine import session_factory
+from hub.db.engine import session_factory, transaction
+from hub.quality import reconciliation
 from hub.quality.results import QualityRunOutcome, run_quality
 from hub.quality.suites import load_suites
+from hub.sources.canonical import Department, SourceRef
+from hub.warehouse.households.models import HouseholdRating
+from hub.warehouse.ingestion.models import RawRecord
+from hub.warehouse.ingestion.service import QuarantineEntry, quarantine
+from hub.warehouse.provenance import LoadRun, Rejection
 from hub.warehouse.quality.models import DqRun
 
 SUITES = {s.table: s for s in load_suites(layer="core")}
@@ -162,3 +169,133 @@ def test_a_duplicate_made_since_is_found_as_the_whole_check_finds_it(loaded_engi
     again = run_quality(engine=loaded_engine, trigger="test", changed_only=True)
     assert again.suite("moral_point_entries").changed_rows is None
     assert again.suite("persons").changed_rows == 0
+
+
+RATINGS = ("civil_affairs", "household_ratings")
+
+
+def land(engine: Engine, record_id: str, at: dt.datetime, version: str = "1") -> None:
+    """A version of a ratings record landed at `at`."""
+    row = {
+        "source_system": RATINGS[0],
+        "stream": RATINGS[1],
+        "source_record_id": record_id,
+        "payload_hash": f"{record_id}-{version}",
+        "payload": "{}",
+        "run_id": "later",
+        "fetched_at": at,
+    }
+    with engine.begin() as connection:
+        connection.execute(insert(RawRecord), row)
+
+
+def publish(engine: Engine, record_id: str, at: dt.datetime) -> None:
+    """A core row for a ratings record, first loaded at `at`."""
+    with engine.begin() as connection:
+        hh_no = connection.execute(select(HouseholdRating.hh_no).limit(1)).scalar_one()
+        connection.execute(
+            insert(HouseholdRating),
+            {
+                "hh_no": hh_no,
+                "year": 2025,
+                "stars": 7,
+                "assessed_by": "凤鸣村村委会",
+                "assessed_on": dt.date(2025, 12, 31),
+                "source_system": RATINGS[0],
+                "source_record_id": record_id,
+                "run_id": "later",
+                "loaded_at": at,
+                "first_loaded_at": at,
+                "row_hash": record_id,
+            },
+        )
+
+
+def hold(engine: Engine, record_id: str, at: dt.datetime) -> None:
+    """A ratings record quarantined at `at` (again, if it was before)."""
+    with transaction(engine) as session:
+        entry = QuarantineEntry(
+            Rejection(SourceRef(Department.CIVIL_AFFAIRS, record_id), "r", at.isoformat()), RATINGS[1], "{}"
+        )
+        quarantine(session=session, entries=[entry], run=LoadRun("later", at))
+
+
+def counts(outcome: QualityRunOutcome) -> dict[tuple[str, str], tuple[int, int, int, int]]:
+    return {
+        (s.source_system, s.stream): (s.landed, s.published, s.quarantined, s.unaccounted)
+        for s in outcome.reconciliation
+    }
+
+
+def test_a_reconciliation_counted_on_from_the_previous_run_counts_what_a_whole_one_counts(
+    loaded_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    moment = dt.datetime.now(dt.UTC)
+    early, window, later = (
+        moment - dt.timedelta(hours=1),
+        moment + dt.timedelta(seconds=1),
+        moment + dt.timedelta(seconds=2),
+    )
+    land(loaded_engine, "Q1", early)
+    hold(loaded_engine, "Q1", early)
+    # Written after the moment the baseline allows but before it reads: counted by it now, and
+    # not in its counts at `next_since`, so the next run counts it once.
+    land(loaded_engine, "W1", window)
+    publish(loaded_engine, "W1", window)
+    baseline = run_quality(engine=loaded_engine, trigger="test", next_since=moment)
+    with loaded_engine.begin() as connection:
+        existing = connection.execute(
+            select(HouseholdRating.id, HouseholdRating.source_record_id).order_by(HouseholdRating.id).limit(2)
+        ).all()
+
+    land(loaded_engine, "N1", later)  # new, published
+    publish(loaded_engine, "N1", later)
+    land(loaded_engine, "N2", later)  # new, neither published nor quarantined
+    land(loaded_engine, "N3", later)  # new, quarantined
+    hold(loaded_engine, "N3", later)
+    land(loaded_engine, existing[0].source_record_id, later, version="2")  # published before, changed
+    load_again(loaded_engine, "household_ratings", "stars = 3", existing[0].id, later)
+    publish(loaded_engine, "Q1", later)  # quarantined before, now published
+    hold(loaded_engine, existing[1].source_record_id, later)  # published before, now also quarantined
+    hold(loaded_engine, "Q1", later + dt.timedelta(seconds=1))  # quarantined again: first still early
+
+    def everything(session: object) -> None:
+        raise AssertionError("counted every record instead of those written since")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(reconciliation, "_count_all", everything)
+        changed = run_quality(engine=loaded_engine, trigger="test", changed_only=True)
+    whole = run_quality(engine=loaded_engine, trigger="test")
+
+    assert counts(changed) == counts(whole)
+    before, after = counts(baseline)[RATINGS], counts(whole)[RATINGS]
+    assert (after[0] - before[0], after[1] - before[1], after[2] - before[2], after[3] - before[3]) == (
+        3,
+        2,
+        0,
+        1,
+    )
+    assert {k: v for k, v in counts(whole).items() if k != RATINGS} == {
+        k: v for k, v in counts(baseline).items() if k != RATINGS
+    }
+
+
+def test_a_baseline_without_counts_at_its_next_since_has_the_reconciliation_counted_whole(
+    loaded_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    moment = dt.datetime.now(dt.UTC)
+    baseline = run_quality(engine=loaded_engine, trigger="test", next_since=moment)
+    assert all(s.by_next_since is not None for s in baseline.reconciliation)
+    with loaded_engine.begin() as connection:
+        connection.execute(text("UPDATE dq_reconciliation SET landed_by_next_since = NULL"))
+    land(loaded_engine, "N1", moment + dt.timedelta(seconds=1))
+    counted_whole = []
+    count_all = reconciliation._count_all
+    monkeypatch.setattr(
+        reconciliation, "_count_all", lambda session: counted_whole.append(1) or count_all(session)
+    )
+
+    changed = run_quality(engine=loaded_engine, trigger="test", changed_only=True)
+
+    assert counted_whole == [1]
+    assert counts(changed)[RATINGS][0] == counts(baseline)[RATINGS][0] + 1

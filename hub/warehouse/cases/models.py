@@ -7,12 +7,12 @@ import datetime as dt
 from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hub.db.base import Base, Provenance, UtcDateTime
+from hub.db.base import Base, Provenance, UtcDateTime, source_record_index
 
 
 class Case(Provenance, Base):
     __tablename__ = "cases"
-    __table_args__ = (UniqueConstraint("department", "case_no"),)
+    __table_args__ = (UniqueConstraint("department", "case_no"), source_record_index("cases"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     department: Mapped[str] = mapped_column(String(32))

@@ -5,11 +5,12 @@ from __future__ import annotations
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hub.db.base import Base, Provenance
+from hub.db.base import Base, Provenance, source_record_index
 
 
 class Division(Provenance, Base):
     __tablename__ = "divisions"
+    __table_args__ = (source_record_index("divisions"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(12), unique=True)

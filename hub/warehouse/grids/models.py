@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hub.db.base import Base, Provenance, only_on
+from hub.db.base import Base, Provenance, only_on, source_record_index
 
 
 class Grid(Provenance, Base):
@@ -13,6 +13,7 @@ class Grid(Provenance, Base):
     # A grid subtree is a code prefix (`code LIKE '3301220010%'`). PostgreSQL's unique index on
     # `code` cannot answer LIKE under a non-C collation; a text_pattern_ops index can.
     __table_args__ = (
+        source_record_index("grids"),
         only_on(
             "postgresql",
             Index("ix_grids_code_pattern", "code", postgresql_ops={"code": "text_pattern_ops"}),
@@ -30,6 +31,7 @@ class Grid(Provenance, Base):
 
 class GridWorker(Provenance, Base):
     __tablename__ = "grid_workers"
+    __table_args__ = (source_record_index("grid_workers"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     worker_no: Mapped[str] = mapped_column(String(32), unique=True)
@@ -42,6 +44,7 @@ class GridAddress(Provenance, Base):
     """The registry's rule placing an address in a grid; households are assigned through it."""
 
     __tablename__ = "grid_addresses"
+    __table_args__ = (source_record_index("grid_addresses"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     address: Mapped[str] = mapped_column(String(200), unique=True)

@@ -16,7 +16,7 @@ from hub.warehouse.grids.loading import grids_for_addresses
 from hub.warehouse.households.models import Household, HouseholdMember, HouseholdRating, MoralPointEntry
 from hub.warehouse.ingestion.models import RawRecord
 from hub.warehouse.persons.loading import PersonMention, identity_key, resolve_persons
-from hub.warehouse.provenance import LoadResult, LoadRun, Rejection, with_provenance
+from hub.warehouse.provenance import LoadResult, LoadRun, Rejection, stamp, with_provenance
 
 HEAD_RELATION = "02"  # GB/T 4761 户主
 # Where the household register lands: the stream whose record ids are 户号.
@@ -112,12 +112,7 @@ def _sync_members(
     written = upsert(session, HouseholdMember, rows, key=("household_id", "person_id", "valid_from"))
     dropped = [member_id for pair, (member_id, _) in open_rows.items() if pair not in listed]
     for chunk in batched(dropped):
-        closed = {
-            "valid_to": today,
-            "run_id": run.run_id,
-            "loaded_at": run.at,
-            "row_hash": row_hash({"closed": today}),
-        }
+        closed = {"valid_to": today, **stamp(run), "row_hash": row_hash({"closed": today})}
         closing = update(HouseholdMember).where(key_in(session, HouseholdMember.id, chunk))
         session.execute(closing.values(**closed))
     return written + len(dropped)

@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hub.db.base import Base, Provenance, only_on
+from hub.db.base import Base, Provenance, only_on, source_record_index
 
 
 class Household(Provenance, Base):
@@ -15,6 +15,7 @@ class Household(Provenance, Base):
     # `addressContains` is a substring search: on PostgreSQL a trigram index answers it without
     # reading every household (SQLite has no such index and scans).
     __table_args__ = (
+        source_record_index("households"),
         only_on(
             "postgresql",
             Index(

@@ -41,7 +41,10 @@ class QuarantinedRecord(Base):
     reason: Mapped[str] = mapped_column(Text)
     payload: Mapped[str | None] = mapped_column(Text)
     run_id: Mapped[str] = mapped_column(String(64))
-    quarantined_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    # The latest rejection (the same record and rule again, another payload, updates the row) and
+    # the first, which no update changes: the reconciliation counts records quarantined by a moment.
+    quarantined_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), index=True)
+    first_quarantined_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
     row_hash: Mapped[str] = mapped_column(String(40))
 
 
@@ -62,4 +65,4 @@ class RawRecord(Base):
     payload_hash: Mapped[str] = mapped_column(String(40))
     payload: Mapped[str] = mapped_column(Text)
     run_id: Mapped[str] = mapped_column(String(64), index=True)
-    fetched_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    fetched_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), index=True)

@@ -37,7 +37,13 @@ def quarantine(*, session: Session, entries: Sequence[QuarantineEntry], run: Loa
             "payload": entry.payload,
         }
         rows.append(
-            {**content, "run_id": run.run_id, "quarantined_at": run.at, "row_hash": row_hash(content)}
+            {
+                **content,
+                "run_id": run.run_id,
+                "quarantined_at": run.at,
+                "first_quarantined_at": run.at,
+                "row_hash": row_hash(content),
+            }
         )
     return upsert(
         session, QuarantinedRecord, rows, key=("source_system", "stream", "source_record_id", "rule")

@@ -108,3 +108,8 @@ class DqReconciliation(Base):
     unaccounted: Mapped[int] = mapped_column(Integer)  # neither: must be 0
     flagged: Mapped[int] = mapped_column(Integer)  # published rows a suite held back in this run
     reconciles: Mapped[bool] = mapped_column(Boolean)
+    # The same counts over the records as they stood at the run's `next_since`, from which a later
+    # run counts on (`hub.quality.reconciliation`); None when the run allowed no later one.
+    landed_by_next_since: Mapped[int | None] = mapped_column(Integer)
+    published_by_next_since: Mapped[int | None] = mapped_column(Integer)
+    quarantined_by_next_since: Mapped[int | None] = mapped_column(Integer)
