@@ -30,7 +30,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from hub.db.engine import transaction
-from hub.db.maintenance import refresh_stale_statistics
+from hub.db.maintenance import reclaim_dead_rows, refresh_stale_statistics
 from hub.db.upsert import batched
 from hub.errors import RecordRejected
 from hub.sources.canonical import Department, SourceRef
@@ -253,6 +253,7 @@ def publish(*, engine: Engine, run: LoadRun, stream: Stream[P, R]) -> PublishRep
             _publish_batch(session, run, stream, staged, report)
         after = staged[-1].staging_id
         refresh_stale_statistics(engine, tables={*stream.staging_tables, *report.written_by_table})
+    reclaim_dead_rows(engine, tables=[table.name for table in stream.layout.tables])
     log.info("stream published", run_id=run.run_id, **{"stream": report.stream, **report.metadata()})
     return report
 

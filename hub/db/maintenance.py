@@ -12,6 +12,8 @@ from sqlalchemy import Connection, Engine, text
 STALE_AFTER_CHANGES = 500
 # After the loads, autovacuum's own rule: a tenth of the rows, and at least 50.
 AFTER_LOAD_SHARE, AFTER_LOAD_CHANGES = 0.1, 50
+# A table is vacuumed once its dead rows outnumber its live ones by this many.
+DEAD_ROWS_FLOOR = 1000
 SQLITE_TABLES = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY 1"
 
 
@@ -80,3 +82,33 @@ def _stale(
         parameters["tables"] = sorted(tables)
     rows = connection.execute(text(statement + " ORDER BY s.relname"), parameters)
     return tuple(rows.scalars())
+
+
+def reclaim_dead_rows(engine: Engine, *, tables: Collection[str]) -> tuple[str, ...]:
+    """VACUUM those of `tables` holding more dead rows than live ones; returns their names.
+
+    Staging rows are deleted once published, and PostgreSQL keeps the space of deleted rows until a
+    VACUUM, which autovacuum (off on some servers) may not run for a long time: measured at 100,000
+    persons, the emptied staging tables of a full load kept their 23 MB, which every staging check
+    of every later run read again. A VACUUM of a table emptied at the end gives its file back.
+    SQLite frees deleted rows' pages itself, so nothing is done there.
+    """
+    if engine.dialect.name != "postgresql" or not tables:
+        return ()
+    with engine.connect() as connection:
+        dead = tuple(
+            connection.execute(
+                text(
+                    "SELECT relname FROM pg_stat_user_tables WHERE schemaname = current_schema() "
+                    "AND relname = ANY(:tables) AND n_dead_tup > n_live_tup + :floor ORDER BY relname"
+                ),
+                {"tables": sorted(tables), "floor": DEAD_ROWS_FLOOR},
+            ).scalars()
+        )
+    if dead:
+        quote = engine.dialect.identifier_preparer.quote
+        # VACUUM cannot run inside a transaction.
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            for table in dead:
+                connection.execute(text(f"VACUUM {quote(table)}"))
+    return dead

@@ -70,13 +70,12 @@ def run_quality(
     changed_since = baseline.since if baseline is not None and since else None
     outcomes = tuple(run_suites(engine=engine, suites=chosen, today=today, since=since))
     with transaction(engine) as session:
+        settled = None
         if baseline is not None and changed_since is not None:
             outcomes = carry_forward(session=session, baseline=baseline, suites=outcomes)
+            settled = settled_counts(session=session, dq_run_id=baseline.dq_run_id)
         reconciliation = None
         if layer == "core":
-            settled = None
-            if baseline is not None and changed_since is not None:
-                settled = settled_counts(session=session, dq_run_id=baseline.dq_run_id)
             reconciliation = tuple(
                 reconcile_sources(
                     session=session, settled=settled, since=changed_since, next_since=next_since
@@ -102,6 +101,7 @@ def run_quality(
         status=dq_run.status,
         changed_since=None if changed_since is None else changed_since.isoformat(),
         suites_checked_whole=sum(1 for suite in chosen if suite.table not in since),
+        reconciliation_recounted_whole=reconciliation is not None and settled is None,
         rows_failed=dq_run.rows_failed,
         expectations_failed=dq_run.expectations_failed,
     )

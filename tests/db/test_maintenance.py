@@ -7,7 +7,13 @@ import datetime as dt
 from sqlalchemy import Engine, text
 
 from hub.db.engine import transaction
-from hub.db.maintenance import STALE_AFTER_CHANGES, refresh_stale_statistics, refresh_statistics
+from hub.db.maintenance import (
+    DEAD_ROWS_FLOOR,
+    STALE_AFTER_CHANGES,
+    reclaim_dead_rows,
+    refresh_stale_statistics,
+    refresh_statistics,
+)
 from hub.db.upsert import insert_rows
 from hub.warehouse.ingestion.models import RawRecord
 
@@ -83,3 +89,27 @@ def test_after_the_loads_postgresql_analyses_only_the_tables_that_changed_by_a_t
     assert refresh_statistics(engine) == ()
     _land(engine, 1099, 60)
     assert refresh_statistics(engine, tables=["raw_records", "persons"]) == ("raw_records",)
+
+
+def test_a_table_emptied_by_deletes_gives_its_space_back_on_postgresql(engine: Engine) -> None:
+    _land(engine, 0, 2 * DEAD_ROWS_FLOOR)
+    with engine.begin() as connection:
+        connection.execute(text("DELETE FROM raw_records WHERE source_record_id >= 'R0000100'"))
+        if engine.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_stat_force_next_flush()"))
+
+    reclaimed = reclaim_dead_rows(engine, tables=["raw_records", "quarantined_records"])
+
+    if engine.dialect.name == "sqlite":
+        assert reclaimed == ()
+        return
+    assert reclaimed == ("raw_records",)
+    with engine.connect() as connection:
+        dead, pages = connection.execute(
+            text(
+                "SELECT n_dead_tup, pg_relation_size(relid) / current_setting('block_size')::int "
+                "FROM pg_stat_user_tables WHERE relname = 'raw_records'"
+            )
+        ).one()
+    assert dead == 0 and pages < 10  # the 100 live rows
+    assert reclaim_dead_rows(engine, tables=["raw_records"]) == ()
