@@ -46,6 +46,9 @@ RECORD_TABLES = (
 )
 
 StreamKey = tuple[str, str]  # (source system, stream)
+# Past this many rows written since the previous run (a first load, a new source), counting every
+# record in one pass is cheaper than looking each written one up.
+RECOUNT_AT_MOST = 200_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,13 +107,16 @@ def reconcile_sources(
     `next_since`), only the records with anything written since are counted again; otherwise every
     record is. With `next_since`, the counts as they stood at that moment come too, for a later run.
     """
-    if settled is not None and since is not None:
+    if settled is not None and since is not None and _writes_since(session, since) <= RECOUNT_AT_MOST:
         changes = changes_since(session=session, moment=since, streams=settled.keys())
         now = {key: settled.get(key, Counts()) + changes.get(key, Counts()) for key in {*settled, *changes}}
+        then = None
+        if next_since is not None:
+            later = changes_since(session=session, moment=next_since, streams=now.keys())
+            then = {key: counts - later.get(key, Counts()) for key, counts in now.items()}
     else:
-        now = _count_all(session)
+        now, then = _count_all(session, as_of=next_since)
     now = {key: counts for key, counts in now.items() if counts.landed}
-    later = changes_since(session=session, moment=next_since, streams=now.keys()) if next_since else None
     return [
         StreamReconciliation(
             source_system=system,
@@ -118,7 +124,7 @@ def reconcile_sources(
             landed=counts.landed,
             published=counts.published,
             quarantined=counts.quarantined,
-            by_next_since=None if later is None else counts - later.get((system, stream), Counts()),
+            by_next_since=None if then is None else then.get((system, stream), Counts()),
         )
         for (system, stream), counts in sorted(now.items())
     ]
@@ -150,6 +156,17 @@ def changes_since(
                 change = change + now - then
         changes[(system, stream)] = change
     return changes
+
+
+def _writes_since(session: Session, moment: dt.datetime) -> int:
+    """Rows of landing, quarantine and the record tables written at or after `moment` (on their
+    indexes on when they were written)."""
+    counts = [
+        select(func.count()).where(RawRecord.fetched_at >= moment),
+        select(func.count()).where(QuarantinedRecord.quarantined_at >= moment),
+        *(select(func.count()).where(t.loaded_at >= moment) for t in RECORD_TABLES),
+    ]
+    return sum(session.scalar(count) or 0 for count in counts)
 
 
 def _touched(
@@ -229,33 +246,74 @@ def _first_published(session: Session, system: str, record_ids: list[str]) -> di
     return {record_id: moment for record_id, moment in session.execute(statement)}
 
 
-def _count_all(session: Session) -> dict[StreamKey, Counts]:
-    """Every record's standing now. Outer joins of distinct keys, not a correlated EXISTS per
-    landed record: both backends hash or index the join, so the cost grows with the rows, not with
-    their product."""
-    published = union(
-        *(select(t.source_system.label("s"), t.source_record_id.label("r")) for t in RECORD_TABLES)
+def _count_all(
+    session: Session, as_of: dt.datetime | None
+) -> tuple[dict[StreamKey, Counts], dict[StreamKey, Counts] | None]:
+    """Every record's standing now, and as it stood at `as_of` (when given), in one pass.
+
+    Outer joins of grouped keys, not a correlated EXISTS per landed record: both backends hash or
+    index the join, so the cost grows with the rows, not with their product.
+    """
+    rows = union_all(
+        *(
+            select(
+                t.source_system.label("s"), t.source_record_id.label("r"), t.first_loaded_at.label("first")
+            )
+            for t in RECORD_TABLES
+        )
     ).subquery()
+    published = (
+        select(rows.c.s, rows.c.r, func.min(rows.c.first).label("first"))
+        .group_by(rows.c.s, rows.c.r)
+        .subquery()
+    )
     quarantined = (
         select(
             QuarantinedRecord.source_system.label("s"),
             QuarantinedRecord.stream.label("st"),
             QuarantinedRecord.source_record_id.label("r"),
+            func.min(QuarantinedRecord.first_quarantined_at).label("first"),
         )
-        .distinct()
+        .group_by(
+            QuarantinedRecord.source_system, QuarantinedRecord.stream, QuarantinedRecord.source_record_id
+        )
         .subquery()
     )
     landed = (
-        select(RawRecord.source_system, RawRecord.stream, RawRecord.source_record_id).distinct().subquery()
-    )
-    statement = (
         select(
-            landed.c.source_system,
-            landed.c.stream,
-            func.count(),
-            func.count(published.c.s),
-            func.sum(case((published.c.s.is_(None) & quarantined.c.s.is_not(None), 1), else_=0)),
+            RawRecord.source_system,
+            RawRecord.stream,
+            RawRecord.source_record_id,
+            func.min(RawRecord.fetched_at).label("first"),
         )
+        .group_by(RawRecord.source_system, RawRecord.stream, RawRecord.source_record_id)
+        .subquery()
+    )
+    counted = [
+        func.count(),
+        func.count(published.c.s),
+        func.sum(case((published.c.s.is_(None) & quarantined.c.s.is_not(None), 1), else_=0)),
+    ]
+    if as_of is not None:
+        landed_then = landed.c.first < as_of
+        published_then = published.c.first < as_of
+        counted += [
+            func.sum(case((landed_then, 1), else_=0)),
+            func.sum(case((landed_then & published_then, 1), else_=0)),
+            func.sum(
+                case(
+                    (
+                        landed_then
+                        & (published.c.first.is_(None) | ~published_then)
+                        & (quarantined.c.first < as_of),
+                        1,
+                    ),
+                    else_=0,
+                )
+            ),
+        ]
+    statement = (
+        select(landed.c.source_system, landed.c.stream, *counted)
         .select_from(landed)
         .outerjoin(
             published,
@@ -268,9 +326,12 @@ def _count_all(session: Session) -> dict[StreamKey, Counts]:
             & (quarantined.c.r == landed.c.source_record_id),
         )
         .group_by(landed.c.source_system, landed.c.stream)
-        .order_by(landed.c.source_system, landed.c.stream)
     )
-    return {
-        (system, stream): Counts(int(n), int(p or 0), int(q or 0))
-        for system, stream, n, p, q in session.execute(statement)
-    }
+    now: dict[StreamKey, Counts] = {}
+    then: dict[StreamKey, Counts] = {}
+    for system, stream, *values in session.execute(statement):
+        numbers = [int(value or 0) for value in values]
+        now[(system, stream)] = Counts(*numbers[:3])
+        if as_of is not None:
+            then[(system, stream)] = Counts(*numbers[3:])
+    return now, (then if as_of is not None else None)

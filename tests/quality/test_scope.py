@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from sqlalchemy import Engine, bindparam, insert, select, text
+from sqlalchemy.orm import Session
 
 from hub.db.base import UtcDateTime
 from hub.db.engine import session_factory, transaction
@@ -259,7 +260,7 @@ def test_a_reconciliation_counted_on_from_the_previous_run_counts_what_a_whole_o
     hold(loaded_engine, existing[1].source_record_id, later)  # published before, now also quarantined
     hold(loaded_engine, "Q1", later + dt.timedelta(seconds=1))  # quarantined again: first still early
 
-    def everything(session: object) -> None:
+    def everything(session: object, as_of: object) -> None:
         raise AssertionError("counted every record instead of those written since")
 
     with monkeypatch.context() as patch:
@@ -291,11 +292,29 @@ def test_a_baseline_without_counts_at_its_next_since_has_the_reconciliation_coun
     land(loaded_engine, "N1", moment + dt.timedelta(seconds=1))
     counted_whole = []
     count_all = reconciliation._count_all
-    monkeypatch.setattr(
-        reconciliation, "_count_all", lambda session: counted_whole.append(1) or count_all(session)
-    )
+
+    def everything(session: Session, as_of: dt.datetime | None) -> object:
+        counted_whole.append(as_of)
+        return count_all(session, as_of)
+
+    monkeypatch.setattr(reconciliation, "_count_all", everything)
 
     changed = run_quality(engine=loaded_engine, trigger="test", changed_only=True)
 
-    assert counted_whole == [1]
+    assert counted_whole == [None]
     assert counts(changed)[RATINGS][0] == counts(baseline)[RATINGS][0] + 1
+
+
+def test_after_more_writes_than_looking_each_up_is_worth_the_reconciliation_counts_everything(
+    loaded_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    moment = dt.datetime.now(dt.UTC)
+    baseline = run_quality(engine=loaded_engine, trigger="test", next_since=moment)
+    land(loaded_engine, "N1", moment + dt.timedelta(seconds=1))
+    land(loaded_engine, "N2", moment + dt.timedelta(seconds=1))
+    monkeypatch.setattr(reconciliation, "RECOUNT_AT_MOST", 1)
+    monkeypatch.setattr(reconciliation, "changes_since", None)  # not called
+
+    changed = run_quality(engine=loaded_engine, trigger="test", changed_only=True)
+
+    assert counts(changed)[RATINGS][0] == counts(baseline)[RATINGS][0] + 2
