@@ -137,9 +137,11 @@ def changes_since(
     landed, published or quarantined since (every other record stands as it stood).
 
     `streams` names the streams that held records at `moment`: a record published since is found in
-    those, and in the streams that landed or quarantined records since.
+    those, and in the streams that landed or quarantined records since. Whether a record is
+    published is looked up only where it can have changed: a record with a core row from before
+    `moment` was published then and is now.
     """
-    touched = _touched(session, moment, streams)
+    touched, loaded = _touched(session, moment, streams)
     changes: dict[StreamKey, Counts] = {}
     for (system, stream), record_ids in sorted(touched.items()):
         change = Counts()
@@ -148,14 +150,37 @@ def changes_since(
             held = _first_moments(
                 session, QuarantinedRecord, QuarantinedRecord.first_quarantined_at, system, chunk, stream
             )
-            published = _first_published(session, system, chunk)
-            for record_id in chunk:
-                moments = (landed.get(record_id), published.get(record_id), held.get(record_id))
-                now = Counts.of(*(first is not None for first in moments))
-                then = Counts.of(*(first is not None and first < moment for first in moments))
+            # A core row from before `moment` settles it (published then and now); otherwise it
+            # is looked up when a core row is new since, or its landing or quarantine is.
+            already = {r for r in chunk if _before(loaded.get((system, r)), moment)}
+            unsure = [
+                r
+                for r in chunk
+                if r not in already
+                and ((system, r) in loaded or _since(landed.get(r), moment) or _since(held.get(r), moment))
+            ]
+            published = _first_published(session, system, unsure) if unsure else {}
+            for record_id in [*already, *unsure]:
+                if record_id in already:
+                    published_then = published_now = True
+                else:
+                    first_published = published.get(record_id)
+                    published_then = _before(first_published, moment)
+                    published_now = first_published is not None
+                first_landed, first_held = landed.get(record_id), held.get(record_id)
+                now = Counts.of(first_landed is not None, published_now, first_held is not None)
+                then = Counts.of(_before(first_landed, moment), published_then, _before(first_held, moment))
                 change = change + now - then
         changes[(system, stream)] = change
     return changes
+
+
+def _before(first: dt.datetime | None, moment: dt.datetime) -> bool:
+    return first is not None and first < moment
+
+
+def _since(first: dt.datetime | None, moment: dt.datetime) -> bool:
+    return first is not None and first >= moment
 
 
 def _writes_since(session: Session, moment: dt.datetime) -> int:
@@ -171,9 +196,11 @@ def _writes_since(session: Session, moment: dt.datetime) -> int:
 
 def _touched(
     session: Session, moment: dt.datetime, streams: Collection[StreamKey]
-) -> dict[StreamKey, set[str]]:
+) -> tuple[dict[StreamKey, set[str]], dict[tuple[str, str], dt.datetime]]:
     """The records of each stream with a version landed, a core row written or a rejection kept
-    at or after `moment` (each found on its table's index on when it was written)."""
+    at or after `moment` (each found on its table's index on when it was written); and for each
+    (source system, record id) with core rows written since, the earliest `first_loaded_at` of
+    those rows."""
     touched: dict[StreamKey, set[str]] = defaultdict(set)
     written = union(
         select(RawRecord.source_system, RawRecord.stream, RawRecord.source_record_id).where(
@@ -185,12 +212,18 @@ def _touched(
     )
     for system, stream, record_id in session.execute(written):
         touched[(system, stream)].add(record_id)
-    loaded = union(
-        *(select(t.source_system, t.source_record_id).where(t.loaded_at >= moment) for t in RECORD_TABLES)
+    written_rows = union_all(
+        *(
+            select(t.source_system, t.source_record_id, t.first_loaded_at).where(t.loaded_at >= moment)
+            for t in RECORD_TABLES
+        )
     )
     published: dict[str, set[str]] = defaultdict(set)
-    for system, record_id in session.execute(loaded):
+    loaded: dict[tuple[str, str], dt.datetime] = {}
+    for system, record_id, first in session.execute(written_rows):
         published[system].add(record_id)
+        earlier = loaded.get((system, record_id))
+        loaded[(system, record_id)] = first if earlier is None else min(first, earlier)
     known = {*streams, *touched}
     for system, record_ids in sorted(published.items()):
         of_system = sorted(stream for s, stream in known if s == system)
@@ -208,7 +241,7 @@ def _touched(
             )
             for stream, record_id in session.execute(statement):
                 touched[(system, stream)].add(record_id)
-    return touched
+    return touched, loaded
 
 
 def _first_moments(
