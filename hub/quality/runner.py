@@ -28,7 +28,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, inspect, text
+from sqlalchemy import Connection, Engine, bindparam, inspect, text
 
 from hub.quality.suites import UNIQUENESS_TYPES, RuleSpec, SuiteSpec, suite_parameters
 from hub.sources.fields import CHINA_TZ
@@ -170,8 +170,9 @@ def _release(engine: Engine) -> None:
     context.data_sources.delete(name)
 
 
-def _batch(engine: Engine, table: str, since: dt.datetime | None = None) -> Any:
-    """The whole table, or (with `since`) the rows loaded at or after `since`."""
+def _batch(engine: Engine, suite: SuiteSpec, since: dt.datetime | None = None) -> Any:
+    """The whole table, or (with `since`) its changed rows (`changed_rows_query`)."""
+    table = suite.table
     context = _context()
     url = engine.url.render_as_string(hide_password=False)
     name = _datasource_name(engine)
@@ -186,13 +187,15 @@ def _batch(engine: Engine, table: str, since: dt.datetime | None = None) -> Any:
         if since is None:
             added = datasource.add_table_asset(name=asset, table_name=table)
         else:
-            added = datasource.add_query_asset(name=asset, query=changed_rows_query(engine, table, since))
+            added = datasource.add_query_asset(name=asset, query=changed_rows_query(engine, suite, since))
         added.add_batch_definition_whole_table("all")
     return datasource.get_asset(asset).get_batch_definition("all").get_batch()
 
 
-def changed_rows_query(engine: Engine, table: str, since: dt.datetime) -> str:
-    """`SELECT *` of the rows of `table` loaded at or after `since`, as literal SQL.
+def changed_rows_query(engine: Engine | Connection, suite: SuiteSpec, since: dt.datetime) -> str:
+    """`SELECT *` of the rows of the suite's table loaded at or after `since` (and of the rows of
+    their groups, or of the groups of rows loaded since in the tables they change with, when the
+    suite says `changed_with`), as literal SQL.
 
     GX takes a query asset as text. The moment is written as each backend stores `UtcDateTime`
     (naive UTC text on SQLite, `timestamptz` on PostgreSQL) so the comparison can use the index.
@@ -200,7 +203,15 @@ def changed_rows_query(engine: Engine, table: str, since: dt.datetime) -> str:
     quote = engine.dialect.identifier_preparer.quote
     utc = since.astimezone(dt.UTC)
     moment = utc.isoformat() if engine.dialect.name == "postgresql" else utc.strftime("%Y-%m-%d %H:%M:%S.%f")
-    return f"SELECT * FROM {quote(table)} WHERE loaded_at >= '{moment}'"
+    table, loaded = quote(suite.table), f"loaded_at >= '{moment}'"
+    if suite.changed_with is None:
+        return f"SELECT * FROM {table} WHERE {loaded}"
+    group = quote(suite.changed_with.group)
+    groups = [
+        f"SELECT {group} FROM {table} WHERE {loaded}",
+        *(f"SELECT {quote(c)} FROM {quote(t)} WHERE {loaded}" for t, c in suite.changed_with.tables.items()),
+    ]
+    return f"SELECT * FROM {table} WHERE {group} IN ({' UNION '.join(groups)})"
 
 
 def _run_suite(engine: Engine, suite: SuiteSpec, today: dt.date, since: dt.datetime | None) -> SuiteOutcome:
@@ -242,7 +253,7 @@ def _run_suite(engine: Engine, suite: SuiteSpec, today: dt.date, since: dt.datet
         row_count = int(connection.execute(text(counted)).scalar_one())
         changed_rows = None
         if scoped and since is not None:
-            query = changed_rows_query(engine, suite.table, since)
+            query = changed_rows_query(engine, suite, since)
             changed = text(f"SELECT count(*) FROM ({query}) AS changed")
             changed_rows = int(connection.execute(changed).scalar_one())
     return SuiteOutcome(suite=suite, row_count=row_count, outcomes=outcomes, changed_rows=changed_rows)
@@ -284,7 +295,7 @@ def _validate(
         "partial_unexpected_count": PARTIAL_UNEXPECTED_COUNT,
         "return_unexpected_index_query": True,
     }
-    validation = _batch(engine, suite.table, since).validate(
+    validation = _batch(engine, suite, since).validate(
         gx_suite,
         result_format=result_format,
         expectation_parameters=suite_parameters(suite.parameters, today=today),
@@ -307,7 +318,7 @@ def _outcome(
         rows = (details.get("details") or {}).get("unexpected_rows") or []
         if len(rows) < count:
             query = str(validated["kwargs"]["unexpected_rows_query"])
-            rows = _query_rows(engine, _with_batch(engine, query, suite.table, since))
+            rows = _query_rows(engine, _with_batch(engine, query, suite, since))
         # A uniqueness rule checked this way reports rows as it would itself: none at batch level.
         replaced = validated["type"] != rule.type
         ids = () if replaced and rule.level == "batch" else _row_ids(rows, suite.row_id)
@@ -333,12 +344,12 @@ def _outcome(
 _JOIN = re.compile(r"\bJOIN\b", re.IGNORECASE)
 
 
-def _with_batch(engine: Engine, query: str, table: str, since: dt.datetime | None) -> str:
+def _with_batch(engine: Engine, query: str, suite: SuiteSpec, since: dt.datetime | None) -> str:
     """A custom query with `{batch}` filled in as GX fills it: the table, or the changed rows as a
     derived table (aliased by the query itself when it joins, as `subselect` when it does not)."""
     if since is None:
-        return query.replace("{batch}", table)
-    rows = f"({changed_rows_query(engine, table, since)})"
+        return query.replace("{batch}", suite.table)
+    rows = f"({changed_rows_query(engine, suite, since)})"
     return query.replace("{batch}", rows if _JOIN.search(query) else f"{rows} AS subselect")
 
 

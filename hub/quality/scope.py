@@ -36,9 +36,8 @@ from dataclasses import dataclass, replace
 from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.orm import Session
 
-from hub.db.base import UtcDateTime
 from hub.db.upsert import batched
-from hub.quality.runner import RuleOutcome, SuiteOutcome
+from hub.quality.runner import RuleOutcome, SuiteOutcome, changed_rows_query
 from hub.quality.suites import UNIQUENESS_TYPES, SuiteSpec
 from hub.warehouse.quality.models import DqFailure, DqResult, DqRun
 
@@ -139,18 +138,22 @@ def _carried(session: Session, baseline: Baseline, suite: SuiteOutcome) -> Suite
 
 
 def _unchanged_rows(session: Session, suite: SuiteSpec, row_ids: set[str], since: dt.datetime) -> set[str]:
-    """Those of `row_ids` still in the table and loaded before `since`."""
+    """Those of `row_ids` still in the table and not among the rows changed since `since` (loaded
+    since, or of a group that was: `hub.quality.runner.changed_rows_query`)."""
     if not row_ids:
         return set()
-    quote = session.get_bind().dialect.identifier_preparer.quote
+    bind = session.get_bind()
+    quote = bind.dialect.identifier_preparer.quote
     row_id = quote(suite.row_id)
+    changed = changed_rows_query(bind, suite, since)
     statement = text(
-        f"SELECT {row_id} FROM {quote(suite.table)} WHERE {row_id} IN :ids AND loaded_at < :since"
-    ).bindparams(bindparam("ids", expanding=True), bindparam("since", type_=UtcDateTime()))
+        f"SELECT {row_id} FROM {quote(suite.table)} WHERE {row_id} IN :ids "
+        f"AND {row_id} NOT IN (SELECT changed.{row_id} FROM ({changed}) AS changed)"
+    ).bindparams(bindparam("ids", expanding=True))
     found: set[str] = set()
     for chunk in batched(sorted(row_ids)):
         ids = [int(i) if i.isdigit() else i for i in chunk]
-        found.update(str(row) for row in session.scalars(statement, {"ids": ids, "since": since}))
+        found.update(str(row) for row in session.scalars(statement, {"ids": ids}))
     return found
 
 

@@ -7,7 +7,10 @@ Each file is an `ExpectationSuite` as GX serialises it (`name`, `expectations` w
   records are quarantined; `core`: checked after, failing rows are held back), `version` (bump on
   every edit: results record it), `row_id` (the column naming a row, `id`), `max_row_failure_rate`
   (above it, with at least ten failing rows, a table counts as structurally broken, not as a few
-  bad rows);
+  bad rows), and optionally `changed_with`: `{"group": <column>, "tables": {<table>: <column>}}`, the
+  rows that stand or fall together (a case's events: `case_id`, with `cases.id`). A row then counts
+  as changed when any row of its group did, in this table or in those, so a `changed` rule may
+  compare a row with the rest of its group;
 * expectation `meta`: `rule` (a stable name, `persons.id_number_checksum`), `reason` (what a failing
   row means, for auditors), `level` — `row` (the failing rows are held back, the data flows on) or
   `batch` (the table is structurally broken: blocking) — and optionally `scope`: `changed` (the rule
@@ -19,7 +22,7 @@ Each file is an `ExpectationSuite` as GX serialises it (`name`, `expectations` w
   other rule defaults to `table`, but for uniqueness rules: once a run found no duplicate, a new one
   involves a row changed since, so they are `changed` too (checked as "the changed rows' values held
   by another row", and whole whenever the run started from found duplicates). A custom query may be
-  marked `changed` only when it judges the row alone.
+  marked `changed` only when it judges the row alone, or the row with its group (`changed_with`).
 
 Code lists are never copied into a suite: `{"$PARAMETER": "ref__<table>__<column>"}` stands for the
 distinct values of a column of a code table under `hub/reference/data/` and is filled at run time.
@@ -66,6 +69,15 @@ class InvalidSuite(HubError):
 
 
 @dataclass(frozen=True, slots=True)
+class ChangedWith:
+    """The rows a suite's row stands or falls with: those sharing its `group` column, and the rows
+    of each of `tables` whose column there equals it."""
+
+    group: str
+    tables: Mapping[str, str]
+
+
+@dataclass(frozen=True, slots=True)
 class RuleSpec:
     """One expectation of a suite, as the file states it."""
 
@@ -95,6 +107,7 @@ class SuiteSpec:
     rules: tuple[RuleSpec, ...]
     path: Path
     document: Mapping[str, Any]
+    changed_with: ChangedWith | None = None
 
     def rule(self, name: str) -> RuleSpec:
         return next(r for r in self.rules if r.rule == name)
@@ -147,7 +160,20 @@ def load_suite(path: Path) -> SuiteSpec:
         rules=tuple(rules),
         path=path,
         document=document,
+        changed_with=_changed_with(path, hub_meta.get("changed_with")),
     )
+
+
+def _changed_with(path: Path, given: Any) -> ChangedWith | None:
+    if given is None:
+        return None
+    group, tables = (given.get("group"), given.get("tables")) if isinstance(given, Mapping) else (None, None)
+    names = [group, *(tables or {}), *(tables or {}).values()]
+    if not tables or not isinstance(tables, Mapping) or not all(isinstance(n, str) and n for n in names):
+        raise InvalidSuite(
+            f'{path.name}: changed_with is {{"group": <column>, "tables": {{<table>: <column>}}}}'
+        )
+    return ChangedWith(group=str(group), tables={str(t): str(c) for t, c in tables.items()})
 
 
 def _scope(path: Path, rule: str, type_: str, level: str, kwargs: Mapping[str, Any], given: Any) -> str:

@@ -318,3 +318,34 @@ def test_after_more_writes_than_looking_each_up_is_worth_the_reconciliation_coun
     changed = run_quality(engine=loaded_engine, trigger="test", changed_only=True)
 
     assert counts(changed)[RATINGS][0] == counts(baseline)[RATINGS][0] + 2
+
+
+def test_a_rule_that_compares_a_row_with_its_group_sees_what_changed_in_the_group(
+    loaded_engine: Engine,
+) -> None:
+    moment = dt.datetime.now(dt.UTC)
+    run_quality(engine=loaded_engine, trigger="test", next_since=moment)
+    with loaded_engine.begin() as connection:
+        case_id = connection.execute(text("SELECT case_id FROM case_events ORDER BY id LIMIT 1")).scalar_one()
+        events = {
+            str(i)
+            for (i,) in connection.execute(text(f"SELECT id FROM case_events WHERE case_id = {case_id}"))
+        }
+        household_id = connection.execute(text("SELECT id FROM households ORDER BY id LIMIT 1")).scalar_one()
+        open_members = "SELECT id FROM household_members WHERE household_id = :h AND valid_to IS NULL"
+        members = connection.execute(text(open_members), {"h": household_id}).scalars().all()
+
+    later = moment + dt.timedelta(seconds=1)
+    # The case opens after its events, which are not loaded again; the household's members all
+    # leave, and the household row is not loaded again.
+    load_again(loaded_engine, "cases", "opened_at = '2030-01-01 00:00:00'", case_id, later)
+    for member in members:
+        load_again(loaded_engine, "household_members", "valid_to = '2026-01-01'", member, later)
+    changed = run_quality(engine=loaded_engine, trigger="test", changed_only=True)
+    whole = run_quality(engine=loaded_engine, trigger="test")
+
+    assert failing(changed) == failing(whole)
+    assert failing(whole)["case_events.after_opening"] == events
+    assert failing(whole)["households.has_members"] == {str(household_id)}
+    rows = {s.suite.table: s.changed_rows for s in changed.suites}
+    assert rows["case_events"] == len(events) and rows["households"] == 1

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from hub.quality.suites import InvalidSuite, load_suite, load_suites, suite_parameters
+from hub.quality.suites import ChangedWith, InvalidSuite, load_suite, load_suites, suite_parameters
 from hub.warehouse import models
 
 CORE_TABLES = {
@@ -147,3 +147,29 @@ def test_a_rule_the_changed_rows_cannot_decide_may_not_check_them_only(
 ) -> None:
     with pytest.raises(InvalidSuite, match="scope"):
         load_suite(suite_of(tmp_path, refused))
+
+
+def test_a_suite_names_the_rows_its_rows_change_with(tmp_path: Path) -> None:
+    path = suite_of(tmp_path, rule("expect_column_values_to_not_be_null", {"column": "c"}))
+    document = json.loads(path.read_text(encoding="utf-8"))
+    document["meta"]["hub"]["changed_with"] = {"group": "case_id", "tables": {"cases": "id"}}
+    path.write_text(json.dumps(document), encoding="utf-8")
+
+    assert load_suite(path).changed_with == ChangedWith(group="case_id", tables={"cases": "id"})
+    core = {suite.table: suite for suite in load_suites(layer="core")}
+    assert core["case_events"].changed_with == ChangedWith(group="case_id", tables={"cases": "id"})
+    assert core["persons"].changed_with is None
+
+
+@pytest.mark.parametrize(
+    "given",
+    [{"group": "case_id"}, {"tables": {"cases": "id"}}, "case_id", {"group": "", "tables": {"cases": "id"}}],
+)
+def test_a_group_that_does_not_say_which_rows_is_refused(tmp_path: Path, given: Any) -> None:
+    path = suite_of(tmp_path, rule("expect_column_values_to_not_be_null", {"column": "c"}))
+    document = json.loads(path.read_text(encoding="utf-8"))
+    document["meta"]["hub"]["changed_with"] = given
+    path.write_text(json.dumps(document), encoding="utf-8")
+
+    with pytest.raises(InvalidSuite, match="changed_with"):
+        load_suite(path)
