@@ -20,6 +20,7 @@ from hub.sources.justice.client import JusticeClient
 from hub.sources.petitions.client import PetitionsClient
 from hub.sources.public_security.client import PublicSecurityClient
 from hub.sources.registry.client import RegistryClient
+from pipelines.collection import batch_collection
 
 
 class RegistryResource(ConfigurableResource[Any]):
@@ -85,12 +86,14 @@ class WarehouseResource(ConfigurableResource[Any]):
 
     @contextmanager
     def engine(self) -> Iterator[Engine]:
-        """An engine for one asset's work, disposed when the asset is done."""
-        engine = make_engine(self.database_url)
-        try:
-            yield engine
-        finally:
-            engine.dispose()
+        """An engine for one asset's work, disposed when the asset is done; meanwhile the garbage
+        collector runs rarely (`pipelines.collection`)."""
+        with batch_collection():
+            engine = make_engine(self.database_url)
+            try:
+                yield engine
+            finally:
+                engine.dispose()
 
 
 def resources_from_settings(settings: Settings) -> dict[str, ConfigurableResource[Any]]:
