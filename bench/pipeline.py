@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.pipeline [--scale 1000000] [--backend sqlite|postgresql|both]
                                        [--noise realistic] [--days 1] [--keep]
-                                       [--snapshots DIR]
+                                       [--snapshots DIR] [--save-full NAME | --incremental-from NAME]
 
 The county is generated, and its snapshot and truth written, by `hub simulate` in processes of
 their own, and the snapshot is served by `hub simulate serve --snapshot` in another, so this
@@ -317,6 +317,7 @@ def copy_database(url: str, name: str) -> str:
 def bench_incremental_from(saved: str, snapshot: Path, folder: Path, days: int, *, keep: bool) -> None:
     """The incremental run alone, on a fresh copy of a warehouse saved after a full run."""
     database_url = copy_database(f"{PG_ADMIN}/{saved}", f"hub_bench_{uuid.uuid4().hex[:8]}")
+    upgrade(database_url)  # a warehouse saved by an earlier revision
     print(f"\n== postgresql: incremental run on a copy of {saved}")
     process = None
     try:
