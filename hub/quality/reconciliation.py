@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import case, func, select, union, union_all
@@ -108,12 +108,14 @@ def reconcile_sources(
     record is. With `next_since`, the counts as they stood at that moment come too, for a later run.
     """
     if settled is not None and since is not None and _writes_since(session, since) <= RECOUNT_AT_MOST:
-        changes = changes_since(session=session, moment=since, streams=settled.keys())
-        now = {key: settled.get(key, Counts()) + changes.get(key, Counts()) for key in {*settled, *changes}}
+        moments = [since] if next_since is None else [since, next_since]
+        changes = changes_since(session=session, moments=moments, streams=settled.keys())
+        now = {
+            key: settled.get(key, Counts()) + changes[0].get(key, Counts()) for key in {*settled, *changes[0]}
+        }
         then = None
         if next_since is not None:
-            later = changes_since(session=session, moment=next_since, streams=now.keys())
-            then = {key: counts - later.get(key, Counts()) for key, counts in now.items()}
+            then = {key: counts - changes[1].get(key, Counts()) for key, counts in now.items()}
     else:
         now, then = _count_all(session, as_of=next_since)
     now = {key: counts for key, counts in now.items() if counts.landed}
@@ -131,48 +133,65 @@ def reconcile_sources(
 
 
 def changes_since(
-    *, session: Session, moment: dt.datetime, streams: Collection[StreamKey]
-) -> dict[StreamKey, Counts]:
-    """Per stream, the counts now less the counts as they stood at `moment`, from the records
-    landed, published or quarantined since (every other record stands as it stood).
+    *, session: Session, moments: Sequence[dt.datetime], streams: Collection[StreamKey]
+) -> list[dict[StreamKey, Counts]]:
+    """For each of `moments`, per stream, the counts now less the counts as they stood then, from
+    the records landed, published or quarantined since (every other record stands as it stood).
 
-    `streams` names the streams that held records at `moment`: a record published since is found in
-    those, and in the streams that landed or quarantined records since. Whether a record is
-    published is looked up only where it can have changed: a record with a core row from before
-    `moment` was published then and is now.
+    The records are looked up once, from the earliest moment: one written only before a later
+    moment stood then as it stands now, and counts for nothing there. `streams` names the streams
+    that held records at the earliest moment: a record published since is found in those, and in
+    the streams that landed or quarantined records since. Whether a record is published is looked
+    up only where it can have changed: a record with a core row from before a moment was published
+    then and is now.
     """
-    touched, loaded = _touched(session, moment, streams)
-    changes: dict[StreamKey, Counts] = {}
+    touched, loaded = _touched(session, min(moments), streams)
+    changes: list[dict[StreamKey, Counts]] = [{} for _ in moments]
     for (system, stream), record_ids in sorted(touched.items()):
-        change = Counts()
         for chunk in batched(sorted(record_ids)):
-            landed = _first_moments(session, RawRecord, RawRecord.fetched_at, system, chunk, stream)
-            held = _first_moments(
-                session, QuarantinedRecord, QuarantinedRecord.first_quarantined_at, system, chunk, stream
-            )
-            # A core row from before `moment` settles it (published then and now); otherwise it
-            # is looked up when a core row is new since, or its landing or quarantine is.
-            already = {r for r in chunk if _before(loaded.get((system, r)), moment)}
-            unsure = [
-                r
-                for r in chunk
-                if r not in already
-                and ((system, r) in loaded or _since(landed.get(r), moment) or _since(held.get(r), moment))
-            ]
+            firsts = {
+                record_id: _Firsts(landed, loaded.get((system, record_id)), held)
+                for record_id, landed, held in _first_moments_of(session, system, stream, chunk)
+            }
+            unsure = [r for r, first in firsts.items() if any(first.publication_unsure(m) for m in moments)]
             published = _first_published(session, system, unsure) if unsure else {}
-            for record_id in [*already, *unsure]:
-                if record_id in already:
-                    published_then = published_now = True
-                else:
-                    first_published = published.get(record_id)
-                    published_then = _before(first_published, moment)
-                    published_now = first_published is not None
-                first_landed, first_held = landed.get(record_id), held.get(record_id)
-                now = Counts.of(first_landed is not None, published_now, first_held is not None)
-                then = Counts.of(_before(first_landed, moment), published_then, _before(first_held, moment))
-                change = change + now - then
-        changes[(system, stream)] = change
+            for position, moment in enumerate(moments):
+                change = sum(
+                    (first.change(moment, published.get(r)) for r, first in firsts.items()), Counts()
+                )
+                key = (system, stream)
+                changes[position][key] = changes[position].get(key, Counts()) + change
     return changes
+
+
+@dataclass(frozen=True, slots=True)
+class _Firsts:
+    """When a record was first landed, first had a core row written since the earliest moment
+    looked at, and first quarantined (None: never)."""
+
+    landed: dt.datetime | None
+    loaded: dt.datetime | None
+    held: dt.datetime | None
+
+    def publication_unsure(self, moment: dt.datetime) -> bool:
+        """Whether its being published may differ between `moment` and now, so must be looked up:
+        no core row from before `moment` settles it, and a core row, a landing or a rejection is
+        new since."""
+        return not _before(self.loaded, moment) and (
+            self.loaded is not None or _since(self.landed, moment) or _since(self.held, moment)
+        )
+
+    def change(self, moment: dt.datetime, first_published: dt.datetime | None) -> Counts:
+        """Its part in the counts now less its part at `moment` (`first_published` as looked up)."""
+        if _before(self.loaded, moment):
+            published_then = published_now = True
+        elif self.publication_unsure(moment):
+            published_then, published_now = _before(first_published, moment), first_published is not None
+        else:
+            return Counts()  # neither landed, published nor quarantined since `moment`
+        now = Counts.of(self.landed is not None, published_now, self.held is not None)
+        then = Counts.of(_before(self.landed, moment), published_then, _before(self.held, moment))
+        return now - then
 
 
 def _before(first: dt.datetime | None, moment: dt.datetime) -> bool:
@@ -244,13 +263,24 @@ def _touched(
     return touched, loaded
 
 
+def _first_moments_of(
+    session: Session, system: str, stream: str, record_ids: list[str]
+) -> list[tuple[str, dt.datetime | None, dt.datetime | None]]:
+    """Each of these records of a stream with when it was first landed and first quarantined."""
+    landed = _first_moments(session, RawRecord, RawRecord.fetched_at, system, stream, record_ids)
+    held = _first_moments(
+        session, QuarantinedRecord, QuarantinedRecord.first_quarantined_at, system, stream, record_ids
+    )
+    return [(record_id, landed.get(record_id), held.get(record_id)) for record_id in record_ids]
+
+
 def _first_moments(
     session: Session,
     model: type[RawRecord] | type[QuarantinedRecord],
     first: InstrumentedAttribute[dt.datetime],
     system: str,
-    record_ids: list[str],
     stream: str,
+    record_ids: list[str],
 ) -> dict[str, dt.datetime]:
     """When each of these records of a stream was first landed (or quarantined)."""
     statement = (

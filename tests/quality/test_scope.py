@@ -265,10 +265,15 @@ def test_a_reconciliation_counted_on_from_the_previous_run_counts_what_a_whole_o
 
     with monkeypatch.context() as patch:
         patch.setattr(reconciliation, "_count_all", everything)
-        changed = run_quality(engine=loaded_engine, trigger="test", changed_only=True)
-    whole = run_quality(engine=loaded_engine, trigger="test")
+        changed = run_quality(engine=loaded_engine, trigger="test", changed_only=True, next_since=later)
+    whole = run_quality(engine=loaded_engine, trigger="test", next_since=later)
 
     assert counts(changed) == counts(whole)
+    # What both leave a later run: the counts as they stood before this run's writes, which were
+    # the baseline's.
+    by_next_since = {(s.source_system, s.stream): s.by_next_since for s in changed.reconciliation}
+    assert by_next_since == {(s.source_system, s.stream): s.by_next_since for s in whole.reconciliation}
+    assert by_next_since[RATINGS] == reconciliation.Counts(*counts(baseline)[RATINGS][:3])
     before, after = counts(baseline)[RATINGS], counts(whole)[RATINGS]
     assert (after[0] - before[0], after[1] - before[1], after[2] - before[2], after[3] - before[3]) == (
         3,
