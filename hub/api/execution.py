@@ -49,6 +49,7 @@ from graphql import (
     get_nullable_type,
     located_error,
 )
+from graphql.execution.values import get_argument_values
 from graphql.pyutils import AwaitableOrValue, Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
@@ -69,10 +70,23 @@ class PlainField:
 
 
 @dataclass(frozen=True, slots=True)
+class ResolvedField:
+    """A field with a resolver, as executed for every object of one selection: its definition, its
+    arguments (the same for every object: they hold literals and the operation's variables), and, when
+    it returns an object, that object's type and the class the type's values are built from."""
+
+    definition: GraphQLField
+    arguments: dict[str, Any]
+    object_type: GraphQLObjectType | None
+    origin: type | None
+
+
+@dataclass(frozen=True, slots=True)
 class _Step:
     response_name: str
     field_nodes: list[FieldNode]
     plain: PlainField | None
+    resolved: ResolvedField | None
 
 
 def plain_field(field: GraphQLField | None, node: FieldNode) -> PlainField | None:
@@ -121,18 +135,29 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
         cached = self._plans.get(id(fields))
         if cached is not None and cached[0] is fields:
             return cached[1]
-        steps = [
-            _Step(
-                response_name,
-                nodes,
-                plain_field(parent_type.fields.get(nodes[0].name.value), nodes[0])
-                if self._plain_allowed
-                else None,
-            )
-            for response_name, nodes in fields.items()
-        ]
+        steps: list[_Step] = []
+        for response_name, nodes in fields.items():
+            field = parent_type.fields.get(nodes[0].name.value)
+            plain = plain_field(field, nodes[0]) if self._plain_allowed else None
+            resolved = self._resolved_field(field, nodes[0]) if plain is None else None
+            steps.append(_Step(response_name, nodes, plain, resolved))
         self._plans[id(fields)] = (fields, steps)
         return steps
+
+    def _resolved_field(self, field: GraphQLField | None, node: FieldNode) -> ResolvedField | None:
+        """How a field with a resolver is executed here; None leaves it to graphql-core (no field
+        middleware allowed, an unknown field, no resolver of its own, or arguments it rejects, which
+        graphql-core then reports for each object as it always has)."""
+        if not self._plain_allowed or field is None or field.resolve is None:
+            return None
+        try:
+            arguments = get_argument_values(field, node, self.variable_values)
+        except Exception:  # graphql-core's path reports it
+            return None
+        object_type = get_nullable_type(field.type)  # type: ignore[arg-type]
+        if not isinstance(object_type, GraphQLObjectType):
+            return ResolvedField(field, arguments, None, None)
+        return ResolvedField(field, arguments, object_type, self._origins.get(object_type.name))
 
     def execute_fields(
         self,
@@ -158,7 +183,10 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
                         results[step.response_name] = serialized
                         continue
             field_path = Path(path, step.response_name, parent_type.name)
-            result = self.execute_field(parent_type, source_value, step.field_nodes, field_path)
+            if step.resolved is not None:
+                result = self._execute_resolved(parent_type, source_value, step, field_path)
+            else:
+                result = self.execute_field(parent_type, source_value, step.field_nodes, field_path)
             if result is Undefined:
                 continue
             results[step.response_name] = result
@@ -171,6 +199,64 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
     async def _gathered(self, results: dict[str, Any], awaitable: list[str]) -> dict[str, Any]:
         results.update(zip(awaitable, await gather(*(results[name] for name in awaitable)), strict=True))
         return results
+
+    def _execute_resolved(
+        self, parent_type: GraphQLObjectType, source: Any, step: _Step, path: Path
+    ) -> AwaitableOrValue[Any]:
+        """graphql-core's `execute_field`, with the field's definition and arguments from the plan,
+        and an object of the field's own type executed at once."""
+        resolved = step.resolved
+        assert resolved is not None
+        definition = resolved.definition
+        info = self.build_resolve_info(definition, step.field_nodes, parent_type, path)
+        try:
+            result = definition.resolve(source, info, **resolved.arguments)  # type: ignore[misc]
+            if self.is_awaitable(result):
+                return self._completed_after(step, info, path, result)
+            completed = self._complete_resolved(step, info, path, result)
+            if self.is_awaitable(completed):
+                return self._awaited(step, path, completed)
+            return completed
+        except Exception as raw_error:
+            self._field_failed(step, path, raw_error)
+            return None
+
+    def _complete_resolved(
+        self, step: _Step, info: GraphQLResolveInfo, path: Path, result: Any
+    ) -> AwaitableOrValue[Any]:
+        resolved = step.resolved
+        assert resolved is not None
+        # Exactly the type's own class: neither null nor awaitable, and of the type (`is_type_of`).
+        if resolved.origin is not None and type(result) is resolved.origin:
+            object_type = resolved.object_type
+            assert object_type is not None
+            fields = self.collect_subfields(object_type, step.field_nodes)
+            return self.execute_fields(object_type, result, path, fields)
+        return self.complete_value(resolved.definition.type, step.field_nodes, info, path, result)
+
+    async def _completed_after(
+        self, step: _Step, info: GraphQLResolveInfo, path: Path, result: Awaitable[Any]
+    ) -> Any:
+        try:
+            completed = self._complete_resolved(step, info, path, await result)
+            if self.is_awaitable(completed):
+                return await completed
+            return completed
+        except Exception as raw_error:
+            self._field_failed(step, path, raw_error)
+            return None
+
+    async def _awaited(self, step: _Step, path: Path, completed: Awaitable[Any]) -> Any:
+        try:
+            return await completed
+        except Exception as raw_error:
+            self._field_failed(step, path, raw_error)
+            return None
+
+    def _field_failed(self, step: _Step, path: Path, raw_error: Exception) -> None:
+        assert step.resolved is not None
+        error = located_error(raw_error, step.field_nodes, path.as_list())
+        self.handle_field_error(error, step.resolved.definition.type, path)
 
     def complete_list_value(
         self,

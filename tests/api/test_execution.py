@@ -40,6 +40,40 @@ class Thing:
     def secret(self) -> str:
         return "leaked"
 
+    @strawberry.field
+    def partner(self) -> Thing | None:
+        return A
+
+    @strawberry.field
+    def impostor(self) -> Thing | None:
+        return Impostor()  # type: ignore[return-value]
+
+    @strawberry.field
+    def must(self) -> Thing:
+        return None  # type: ignore[return-value]
+
+    @strawberry.field
+    def failing(self) -> Thing | None:
+        raise ValueError(f"{self.name} has no partner")
+
+    @strawberry.field
+    async def later(self) -> Thing | None:
+        return A
+
+    @strawberry.field
+    async def later_failing(self) -> Thing:
+        raise ValueError("not later either")
+
+    @strawberry.field
+    def partners(self) -> list[Thing]:
+        return [A, A]
+
+
+class Impostor:
+    """Not a Thing, though it has a Thing's attributes."""
+
+    name = "impostor"
+
 
 A = Thing(name="a", label=None, colour=Colour.RED, on=dt.date(2026, 1, 2))
 BROKEN = Thing(name=None, label="b", colour="blue", on=dt.date(2026, 1, 3))  # type: ignore[arg-type]
@@ -118,6 +152,35 @@ def test_a_direct_resolver_gets_its_arguments_and_info() -> None:
 
     assert hub.execute_sync(query).data == plain.execute_sync(query).data
     assert hub.execute_sync(query).data["things"][0] == {"shout": "a!! shout", "loud": "a!!! shout"}
+
+
+def test_fields_with_resolvers_their_nulls_and_errors_are_what_strawberry_answers() -> None:
+    plain, hub = schemas()
+    query = """query($times: Int!) {
+      things {
+        partner { name loud: shout(timesOver: $times) partner { name } }
+        impostor { name }
+        failing { name }
+        later { name later { name } }
+        partners { name }
+      }
+      strict { name must { name } }
+      withNull { later { laterFailing { name } } }
+    }"""
+    variables = {"times": 4}
+
+    expected = asyncio.run(plain.execute(query, variable_values=variables))
+    got = asyncio.run(hub.execute(query, variable_values=variables))
+
+    assert got.data == expected.data
+    assert got.data is not None
+    assert got.data["things"][0]["partner"] == {"name": "a", "loud": "a!!!! shout", "partner": {"name": "a"}}
+    assert got.data["things"][0]["later"] == {"name": "a", "later": {"name": "a"}}
+    assert got.data["strict"] is None  # `must` broke a non-null field: null up to the nullable list
+    assert got.data["withNull"] == [{"later": None}, None]
+    assert got.errors and sorted((e.message, tuple(e.path or ())) for e in got.errors) == sorted(
+        (e.message, tuple(e.path or ())) for e in expected.errors or []
+    )
 
 
 def test_a_field_with_a_permission_keeps_strawberrys_resolver() -> None:
