@@ -193,9 +193,10 @@ def _batch(engine: Engine, suite: SuiteSpec, since: dt.datetime | None = None) -
 
 
 def changed_rows_query(engine: Engine | Connection, suite: SuiteSpec, since: dt.datetime) -> str:
-    """`SELECT *` of the rows of the suite's table loaded at or after `since` (and of the rows of
-    their groups, or of the groups of rows loaded since in the tables they change with, when the
-    suite says `changed_with`), as literal SQL.
+    """`SELECT *` of the rows of the suite's table loaded at or after `since`, as literal SQL; with
+    them, when the suite says so, the rows of their groups or of the groups of rows loaded since in
+    the tables they change with (`changed_with`), and the rows naming a row loaded since in a table
+    they reference (`references`).
 
     GX takes a query asset as text. The moment is written as each backend stores `UtcDateTime`
     (naive UTC text on SQLite, `timestamptz` on PostgreSQL) so the comparison can use the index.
@@ -204,14 +205,33 @@ def changed_rows_query(engine: Engine | Connection, suite: SuiteSpec, since: dt.
     utc = since.astimezone(dt.UTC)
     moment = utc.isoformat() if engine.dialect.name == "postgresql" else utc.strftime("%Y-%m-%d %H:%M:%S.%f")
     table, loaded = quote(suite.table), f"loaded_at >= '{moment}'"
-    if suite.changed_with is None:
-        return f"SELECT * FROM {table} WHERE {loaded}"
-    group = quote(suite.changed_with.group)
-    groups = [
-        f"SELECT {group} FROM {table} WHERE {loaded}",
-        *(f"SELECT {quote(c)} FROM {quote(t)} WHERE {loaded}" for t, c in suite.changed_with.tables.items()),
-    ]
-    return f"SELECT * FROM {table} WHERE {group} IN ({' UNION '.join(groups)})"
+    grouped = None
+    if suite.changed_with is not None:
+        group = quote(suite.changed_with.group)
+        groups = [
+            f"SELECT {group} FROM {table} WHERE {loaded}",
+            *(
+                f"SELECT {quote(c)} FROM {quote(t)} WHERE {loaded}"
+                for t, c in suite.changed_with.tables.items()
+            ),
+        ]
+        grouped = f"{group} IN ({' UNION '.join(groups)})"
+    changed = f"SELECT * FROM {table} WHERE {grouped or loaded}"
+    if not suite.references:
+        return changed
+    # The rows naming a row loaded since, less those above: each part stays on its own indexes, and
+    # a suite whose named rows did not change reads no more than the rows loaded since.
+    row_id = quote(suite.row_id)
+    naming = " UNION ".join(
+        f"SELECT {row_id} FROM {table} WHERE {quote(r.column)} IN "
+        f"(SELECT {quote(r.target)} FROM {quote(r.table)} WHERE {loaded})"
+        for r in suite.references
+    )
+    if grouped is None:
+        rest = f"loaded_at < '{moment}' AND {row_id} IN ({naming})"
+    else:
+        rest = f"{row_id} IN ({naming} EXCEPT SELECT {row_id} FROM {table} WHERE {grouped})"
+    return f"{changed} UNION ALL SELECT * FROM {table} WHERE {rest}"
 
 
 def _run_suite(engine: Engine, suite: SuiteSpec, today: dt.date, since: dt.datetime | None) -> SuiteOutcome:

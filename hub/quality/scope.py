@@ -1,9 +1,11 @@
 """Checking only what changed: where a core quality run may start, and the failures it carries.
 
-A rule with scope `changed` (`RuleSpec.scope`) judges each row by that row alone. A core run may
-therefore check it on the rows loaded at or after a moment, `since`, and keep for every other row
-the verdict of the run it starts from (its *baseline*): the baseline's failing rows that still
-exist and were not loaded again since are failing still. Every other rule sees the whole table.
+A rule with scope `changed` (`RuleSpec.scope`) judges each row by that row alone, or with the rows
+it stands with (`changed_with`) or names (`references`), which count it as changed when they change
+(`hub.quality.runner.changed_rows_query`). A core run may therefore check it on the rows changed
+since a moment, `since`, and keep for every other row the verdict of the run it starts from (its
+*baseline*): the baseline's failing rows that still exist and have not changed since are failing
+still. Every other rule sees the whole table.
 
 This is sound because of two facts:
 
@@ -139,7 +141,7 @@ def _carried(session: Session, baseline: Baseline, suite: SuiteOutcome) -> Suite
 
 def _unchanged_rows(session: Session, suite: SuiteSpec, row_ids: set[str], since: dt.datetime) -> set[str]:
     """Those of `row_ids` still in the table and not among the rows changed since `since` (loaded
-    since, or of a group that was: `hub.quality.runner.changed_rows_query`)."""
+    since, of a group that was, or naming a row that was: `hub.quality.runner.changed_rows_query`)."""
     if not row_ids:
         return set()
     bind = session.get_bind()

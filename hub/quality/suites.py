@@ -10,7 +10,11 @@ Each file is an `ExpectationSuite` as GX serialises it (`name`, `expectations` w
   bad rows), and optionally `changed_with`: `{"group": <column>, "tables": {<table>: <column>}}`, the
   rows that stand or fall together (a case's events: `case_id`, with `cases.id`). A row then counts
   as changed when any row of its group did, in this table or in those, so a `changed` rule may
-  compare a row with the rest of its group;
+  compare a row with the rest of its group; and optionally `references`: `{<column>: "<table>.<column>"}`,
+  the rows a row names (a member's person: `{"person_id": "persons.id"}`). A row then counts as
+  changed when the row it names was loaded since, so a `changed` rule may judge a row with the rows
+  it names (they exist, are not merged away, carry the number it gives). That holds because a
+  named table is never deleted from and every write to it stamps `loaded_at`;
 * expectation `meta`: `rule` (a stable name, `persons.id_number_checksum`), `reason` (what a failing
   row means, for auditors), `level` — `row` (the failing rows are held back, the data flows on) or
   `batch` (the table is structurally broken: blocking) — and optionally `scope`: `changed` (the rule
@@ -22,7 +26,8 @@ Each file is an `ExpectationSuite` as GX serialises it (`name`, `expectations` w
   other rule defaults to `table`, but for uniqueness rules: once a run found no duplicate, a new one
   involves a row changed since, so they are `changed` too (checked as "the changed rows' values held
   by another row", and whole whenever the run started from found duplicates). A custom query may be
-  marked `changed` only when it judges the row alone, or the row with its group (`changed_with`).
+  marked `changed` only when it judges the row alone, with its group (`changed_with`), or with the
+  rows it names (`references`).
 
 Code lists are never copied into a suite: `{"$PARAMETER": "ref__<table>__<column>"}` stands for the
 distinct values of a column of a code table under `hub/reference/data/` and is filled at run time.
@@ -78,6 +83,15 @@ class ChangedWith:
 
 
 @dataclass(frozen=True, slots=True)
+class Reference:
+    """A column of a suite's table naming a row of `table` (its `target` column equals it)."""
+
+    column: str
+    table: str
+    target: str
+
+
+@dataclass(frozen=True, slots=True)
 class RuleSpec:
     """One expectation of a suite, as the file states it."""
 
@@ -108,6 +122,7 @@ class SuiteSpec:
     path: Path
     document: Mapping[str, Any]
     changed_with: ChangedWith | None = None
+    references: tuple[Reference, ...] = ()
 
     def rule(self, name: str) -> RuleSpec:
         return next(r for r in self.rules if r.rule == name)
@@ -161,6 +176,7 @@ def load_suite(path: Path) -> SuiteSpec:
         path=path,
         document=document,
         changed_with=_changed_with(path, hub_meta.get("changed_with")),
+        references=_references(path, hub_meta.get("references")),
     )
 
 
@@ -174,6 +190,18 @@ def _changed_with(path: Path, given: Any) -> ChangedWith | None:
             f'{path.name}: changed_with is {{"group": <column>, "tables": {{<table>: <column>}}}}'
         )
     return ChangedWith(group=str(group), tables={str(t): str(c) for t, c in tables.items()})
+
+
+def _references(path: Path, given: Any) -> tuple[Reference, ...]:
+    if given is None:
+        return ()
+    found: list[Reference] = []
+    for column, named in given.items() if isinstance(given, Mapping) else [(None, None)]:
+        table, _, target = named.partition(".") if isinstance(named, str) else ("", "", "")
+        if not (isinstance(column, str) and column and table and target):
+            raise InvalidSuite(f'{path.name}: references is {{<column>: "<table>.<column>"}}')
+        found.append(Reference(column=column, table=table, target=target))
+    return tuple(found)
 
 
 def _scope(path: Path, rule: str, type_: str, level: str, kwargs: Mapping[str, Any], given: Any) -> str:

@@ -354,3 +354,52 @@ def test_a_rule_that_compares_a_row_with_its_group_sees_what_changed_in_the_grou
     assert failing(whole)["households.has_members"] == {str(household_id)}
     rows = {s.suite.table: s.changed_rows for s in changed.suites}
     assert rows["case_events"] == len(events) and rows["households"] == 1
+
+
+def test_a_rule_that_judges_a_row_with_the_row_it_names_sees_what_changed_there(
+    loaded_engine: Engine,
+) -> None:
+    with loaded_engine.begin() as connection:
+        absorbed, survivor, later_survivor = connection.execute(
+            text(
+                "SELECT p.id FROM persons p WHERE p.merged_into_id IS NULL AND EXISTS "
+                "(SELECT 1 FROM household_members m WHERE m.person_id = p.id) ORDER BY p.id LIMIT 3"
+            )
+        ).scalars()
+        # Merged before the baseline, and found by it: its members' rows are carried.
+        connection.execute(
+            text("UPDATE persons SET merged_into_id = :s WHERE id = :p"), {"s": survivor, "p": absorbed}
+        )
+        link_id, target_id = connection.execute(
+            text("SELECT id, target_case_id FROM case_links WHERE target_case_id IS NOT NULL ORDER BY id")
+        ).first() or (None, None)
+    assert link_id is not None and target_id is not None
+    moment = dt.datetime.now(dt.UTC)
+    baseline = run_quality(engine=loaded_engine, trigger="test", next_since=moment)
+    assert "persons.merged_into_survivor" not in failing(baseline)
+
+    later = moment + dt.timedelta(seconds=1)
+    # Only the rows named change: the survivor is merged in turn, and the linked case renumbered.
+    load_again(loaded_engine, "persons", f"merged_into_id = {later_survivor}", survivor, later)
+    load_again(loaded_engine, "cases", "case_no = case_no || '-R'", target_id, later)
+    changed = run_quality(engine=loaded_engine, trigger="test", changed_only=True)
+    whole = run_quality(engine=loaded_engine, trigger="test")
+
+    assert failing(changed) == failing(whole)
+    with loaded_engine.begin() as connection:
+        members_of = "SELECT id FROM household_members WHERE person_id IN (:a, :b)"
+        members = {
+            str(i) for i in connection.execute(text(members_of), {"a": absorbed, "b": survivor}).scalars()
+        }
+        links = {
+            str(i)
+            for i in connection.execute(
+                text("SELECT id FROM case_links WHERE target_case_id = :c"), {"c": target_id}
+            ).scalars()
+        }
+    assert failing(whole)["persons.merged_into_survivor"] == {str(absorbed)}
+    assert failing(whole)["household_members.person_not_absorbed"] == members
+    assert failing(whole)["case_links.target_matches_no"] == links
+    rows = {s.suite.table: s.changed_rows for s in changed.suites}
+    assert rows["persons"] == 2  # the survivor loaded again, and the person merged into it
+    assert rows["case_links"] == len(links)

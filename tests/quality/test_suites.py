@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from hub.quality.suites import ChangedWith, InvalidSuite, load_suite, load_suites, suite_parameters
+from hub.quality.suites import ChangedWith, InvalidSuite, Reference, load_suite, load_suites, suite_parameters
 from hub.warehouse import models
 
 CORE_TABLES = {
@@ -172,4 +172,33 @@ def test_a_group_that_does_not_say_which_rows_is_refused(tmp_path: Path, given: 
     path.write_text(json.dumps(document), encoding="utf-8")
 
     with pytest.raises(InvalidSuite, match="changed_with"):
+        load_suite(path)
+
+
+def test_a_suite_names_the_rows_its_rows_name(tmp_path: Path) -> None:
+    path = suite_of(tmp_path, rule("expect_column_values_to_not_be_null", {"column": "c"}))
+    document = json.loads(path.read_text(encoding="utf-8"))
+    document["meta"]["hub"]["references"] = {"person_id": "persons.id", "household_id": "households.id"}
+    path.write_text(json.dumps(document), encoding="utf-8")
+
+    assert load_suite(path).references == (
+        Reference(column="person_id", table="persons", target="id"),
+        Reference(column="household_id", table="households", target="id"),
+    )
+    core = {suite.table: suite for suite in load_suites(layer="core")}
+    assert Reference(column="person_id", table="persons", target="id") in core["household_members"].references
+    assert core["case_events"].references == ()
+
+
+@pytest.mark.parametrize(
+    "given",
+    [{"person_id": "persons"}, {"person_id": ".id"}, {"": "persons.id"}, ["person_id"], {"person_id": 1}],
+)
+def test_a_reference_that_does_not_say_which_rows_is_refused(tmp_path: Path, given: Any) -> None:
+    path = suite_of(tmp_path, rule("expect_column_values_to_not_be_null", {"column": "c"}))
+    document = json.loads(path.read_text(encoding="utf-8"))
+    document["meta"]["hub"]["references"] = given
+    path.write_text(json.dumps(document), encoding="utf-8")
+
+    with pytest.raises(InvalidSuite, match="references"):
         load_suite(path)
