@@ -10,11 +10,18 @@ the request from 27 to 23.6 ms (in-process, PostgreSQL).
 `HubExecutionContext` plans each selection set once per operation: which of its fields are plain,
 with their attribute and their type's `serialize`. For a plain field it reads the attribute and
 serializes it; anything unusual (a null, a value the type refuses, an error) goes to graphql-core's
-own path, which reports it exactly as before. Every other field is executed by graphql-core.
+own path, which reports it exactly as before.
 
-Fields with a resolver of their own (`members`, `person` …) pass through Strawberry's wrapper, which
-converts arguments, builds the chain of field extensions and then calls the method: a tenth of the
-same page's time in the profile, half as much as the methods themselves. `call_resolvers_directly`
+A field with a resolver (`members`, `person` …) is planned too: graphql-core looks its definition up
+and coerces its arguments again for every object, although both are the same for every object of
+a selection (the arguments hold literals and the operation's variables). The plan keeps them, and
+an object the resolver returns of the field's own class is executed at once; anything else (a
+null, a list, an awaitable, an error) is completed by graphql-core. On the 100-household page at
+1,000,000 persons: 11.8 → 10.8 ms of CPU in-process.
+
+Such a field's resolver is Strawberry's wrapper, which converts arguments, builds the chain of
+field extensions and then calls the method: a tenth of the same page's time in the profile, half
+as much as the methods themselves. `call_resolvers_directly`
 gives the fields that need none of it (no field extension or permission, no argument but plain
 `int`/`str`/`bool`/`float` ones, which Strawberry passes through unchanged) a resolver that calls
 the method with its `Info` at once.
