@@ -10,7 +10,8 @@ insertmanyvalues) has a placeholder per value, which psycopg parses on every exe
 quarters of the households load, py-spy, 30,000 persons); one array per column, unnested by the
 server, avoided that, but psycopg dumps arrays element by element in Python: a quarter of the
 households publish at 1,000,000 persons, and 34–49 ms of CPU per 1,000 rows of 15 columns against
-4 ms by COPY (`bench`-style measurement on this machine). SQLite keeps the VALUES list.
+4 ms by COPY (`bench`-style measurement on this machine). COPY is binary where every column has a
+binary form (`_copy_rows`). SQLite keeps the VALUES list.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Column, ColumnElement, MetaData, Table, and_, any_, bindparam, func, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, QueryableAttribute, Session
 
 BATCH_SIZE = 1000
@@ -208,7 +210,12 @@ def _copy_rows(
     types_of: Table | None = None,
 ) -> None:
     """COPY `rows` into `table` on PostgreSQL, each value bound by its column's type (in
-    `types_of`, the table a temporary one stands for)."""
+    `types_of`, the table a temporary one stands for).
+
+    In binary when every column has a binary form (`_binary_types`): psycopg then writes each
+    value as it is held, without formatting it as text (measured: 0.028 against 0.24 s of CPU for
+    100,000 rows of 12 columns with two timestamps); in text otherwise.
+    """
     connection = session.connection()
     dialect = connection.dialect
     quote = dialect.identifier_preparer.quote
@@ -216,12 +223,43 @@ def _copy_rows(
     binders = [typed.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names]
     plan = list(zip(names, binders, strict=True))
     columns = ", ".join(quote(name) for name in names)
+    binary = _binary_types(typed, tuple(names), dialect)
+    form = " (FORMAT BINARY)" if binary is not None else ""
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    with cursor.copy(f"COPY {quote(table.name)} ({columns}) FROM STDIN") as copy:
+    with cursor.copy(f"COPY {quote(table.name)} ({columns}) FROM STDIN{form}") as copy:
+        if binary is not None:
+            copy.set_types(list(binary))
         for row in rows:
             copy.write_row(
                 [row[name] if bind is None or row[name] is None else bind(row[name]) for name, bind in plan]
             )
+
+
+# PostgreSQL types by the name SQLAlchemy compiles (without length or precision), and the binary
+# form COPY sends a bound value of each in. Anything else (JSON, arrays, numerics) goes as text.
+_BINARY_FORMS = {
+    "integer": "int4",
+    "bigint": "int8",
+    "smallint": "int2",
+    "varchar": "text",
+    "text": "text",
+    "boolean": "bool",
+    "date": "date",
+    "timestamp with time zone": "timestamptz",
+}
+
+
+@functools.lru_cache(maxsize=256)
+def _binary_types(table: Table, names: tuple[str, ...], dialect: Dialect) -> tuple[str, ...] | None:
+    """The binary form of each of `names`, or None when a column has none we trust."""
+    forms = []
+    for name in names:
+        compiled = table.c[name].type.compile(dialect=dialect).lower().partition("(")[0].strip()
+        form = _BINARY_FORMS.get(compiled)
+        if form is None:
+            return None
+        forms.append(form)
+    return tuple(forms)
 
 
 @functools.lru_cache(maxsize=256)
