@@ -223,7 +223,7 @@ def _copy_rows(
     binders = [typed.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names]
     plan = list(zip(names, binders, strict=True))
     columns = ", ".join(quote(name) for name in names)
-    binary = _binary_types(typed, tuple(names), dialect)
+    binary = binary_copy_types(typed, tuple(names), dialect)
     form = " (FORMAT BINARY)" if binary is not None else ""
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     with cursor.copy(f"COPY {quote(table.name)} ({columns}) FROM STDIN{form}") as copy:
@@ -250,8 +250,9 @@ _BINARY_FORMS = {
 
 
 @functools.lru_cache(maxsize=256)
-def _binary_types(table: Table, names: tuple[str, ...], dialect: Dialect) -> tuple[str, ...] | None:
-    """The binary form of each of `names`, or None when a column has none we trust."""
+def binary_copy_types(table: Table, names: tuple[str, ...], dialect: Dialect) -> tuple[str, ...] | None:
+    """The binary form in which COPY sends each of `names` (psycopg's `Copy.set_types`), or None when
+    a column has none we trust."""
     forms = []
     for name in names:
         compiled = table.c[name].type.compile(dialect=dialect).lower().partition("(")[0].strip()
