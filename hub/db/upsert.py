@@ -236,7 +236,8 @@ def _copy_rows(
 
 
 # PostgreSQL types by the name SQLAlchemy compiles (without length or precision), and the binary
-# form COPY sends a bound value of each in. Anything else (JSON, arrays, numerics) goes as text.
+# form COPY sends a bound value of each in (SQLAlchemy's FLOAT is double precision on PostgreSQL). Anything
+# else (JSON, arrays, numerics) goes as text.
 _BINARY_FORMS = {
     "integer": "int4",
     "bigint": "int8",
@@ -246,6 +247,7 @@ _BINARY_FORMS = {
     "boolean": "bool",
     "date": "date",
     "timestamp with time zone": "timestamptz",
+    "float": "float8",
 }
 
 
