@@ -236,8 +236,8 @@ def _copy_rows(
 
 
 # PostgreSQL types by the name SQLAlchemy compiles (without length or precision), and the binary
-# form COPY sends a bound value of each in (SQLAlchemy's FLOAT is double precision on PostgreSQL). Anything
-# else (JSON, arrays, numerics) goes as text.
+# form COPY sends a bound value of each in (SQLAlchemy's FLOAT is double precision on PostgreSQL).
+# Anything else (JSON, arrays, numerics) goes as text.
 _BINARY_FORMS = {
     "integer": "int4",
     "bigint": "int8",
