@@ -149,11 +149,17 @@ def test_a_rule_the_changed_rows_cannot_decide_may_not_check_them_only(
         load_suite(suite_of(tmp_path, refused))
 
 
-def test_a_suite_names_the_rows_its_rows_change_with(tmp_path: Path) -> None:
+def suite_with_hub_meta(tmp_path: Path, key: str, value: Any) -> Path:
+    """A one-rule suite file whose `meta.hub` also says `key`."""
     path = suite_of(tmp_path, rule("expect_column_values_to_not_be_null", {"column": "c"}))
     document = json.loads(path.read_text(encoding="utf-8"))
-    document["meta"]["hub"]["changed_with"] = {"group": "case_id", "tables": {"cases": "id"}}
+    document["meta"]["hub"][key] = value
     path.write_text(json.dumps(document), encoding="utf-8")
+    return path
+
+
+def test_a_suite_names_the_rows_its_rows_change_with(tmp_path: Path) -> None:
+    path = suite_with_hub_meta(tmp_path, "changed_with", {"group": "case_id", "tables": {"cases": "id"}})
 
     assert load_suite(path).changed_with == ChangedWith(group="case_id", tables={"cases": "id"})
     core = {suite.table: suite for suite in load_suites(layer="core")}
@@ -166,20 +172,16 @@ def test_a_suite_names_the_rows_its_rows_change_with(tmp_path: Path) -> None:
     [{"group": "case_id"}, {"tables": {"cases": "id"}}, "case_id", {"group": "", "tables": {"cases": "id"}}],
 )
 def test_a_group_that_does_not_say_which_rows_is_refused(tmp_path: Path, given: Any) -> None:
-    path = suite_of(tmp_path, rule("expect_column_values_to_not_be_null", {"column": "c"}))
-    document = json.loads(path.read_text(encoding="utf-8"))
-    document["meta"]["hub"]["changed_with"] = given
-    path.write_text(json.dumps(document), encoding="utf-8")
+    path = suite_with_hub_meta(tmp_path, "changed_with", given)
 
     with pytest.raises(InvalidSuite, match="changed_with"):
         load_suite(path)
 
 
 def test_a_suite_names_the_rows_its_rows_name(tmp_path: Path) -> None:
-    path = suite_of(tmp_path, rule("expect_column_values_to_not_be_null", {"column": "c"}))
-    document = json.loads(path.read_text(encoding="utf-8"))
-    document["meta"]["hub"]["references"] = {"person_id": "persons.id", "household_id": "households.id"}
-    path.write_text(json.dumps(document), encoding="utf-8")
+    path = suite_with_hub_meta(
+        tmp_path, "references", {"person_id": "persons.id", "household_id": "households.id"}
+    )
 
     assert load_suite(path).references == (
         Reference(column="person_id", table="persons", target="id"),
@@ -195,10 +197,7 @@ def test_a_suite_names_the_rows_its_rows_name(tmp_path: Path) -> None:
     [{"person_id": "persons"}, {"person_id": ".id"}, {"": "persons.id"}, ["person_id"], {"person_id": 1}],
 )
 def test_a_reference_that_does_not_say_which_rows_is_refused(tmp_path: Path, given: Any) -> None:
-    path = suite_of(tmp_path, rule("expect_column_values_to_not_be_null", {"column": "c"}))
-    document = json.loads(path.read_text(encoding="utf-8"))
-    document["meta"]["hub"]["references"] = given
-    path.write_text(json.dumps(document), encoding="utf-8")
+    path = suite_with_hub_meta(tmp_path, "references", given)
 
     with pytest.raises(InvalidSuite, match="references"):
         load_suite(path)
