@@ -222,10 +222,10 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 return self._completed_after(step, info, path, result)
             completed = self._complete_resolved(step, info, path, result)
             if self.is_awaitable(completed):
-                return self._awaited(step, path, completed)
+                return self._awaited(completed, step.field_nodes, definition.type, path)
             return completed
         except Exception as raw_error:
-            self._field_failed(step, path, raw_error)
+            self._failed(raw_error, step.field_nodes, definition.type, path)
             return None
 
     def _complete_resolved(
@@ -250,20 +250,25 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 return await completed
             return completed
         except Exception as raw_error:
-            self._field_failed(step, path, raw_error)
+            assert step.resolved is not None
+            self._failed(raw_error, step.field_nodes, step.resolved.definition.type, path)
             return None
 
-    async def _awaited(self, step: _Step, path: Path, completed: Awaitable[Any]) -> Any:
+    async def _awaited(
+        self, value: Awaitable[Any], field_nodes: list[FieldNode], return_type: GraphQLOutputType, path: Path
+    ) -> Any:
+        """`value` awaited; an error becomes the field's, located at `path`, as graphql-core does."""
         try:
-            return await completed
+            return await value
         except Exception as raw_error:
-            self._field_failed(step, path, raw_error)
+            self._failed(raw_error, field_nodes, return_type, path)
             return None
 
-    def _field_failed(self, step: _Step, path: Path, raw_error: Exception) -> None:
-        assert step.resolved is not None
-        error = located_error(raw_error, step.field_nodes, path.as_list())
-        self.handle_field_error(error, step.resolved.definition.type, path)
+    def _failed(
+        self, raw_error: Exception, field_nodes: list[FieldNode], return_type: GraphQLOutputType, path: Path
+    ) -> None:
+        """Report an error of the field at `path` (null in its place, or up to a nullable parent)."""
+        self.handle_field_error(located_error(raw_error, field_nodes, path.as_list()), return_type, path)
 
     def complete_list_value(
         self,
@@ -296,26 +301,16 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
             try:
                 value: Any = self.execute_fields(object_type, item, item_path, fields)
             except Exception as raw_error:
-                error = located_error(raw_error, field_nodes, item_path.as_list())
-                self.handle_field_error(error, item_type, item_path)
+                self._failed(raw_error, field_nodes, item_type, item_path)
                 value = None
             else:
                 if self.is_awaitable(value):
-                    value = self._completed_item(value, field_nodes, item_type, item_path)
+                    value = self._awaited(value, field_nodes, item_type, item_path)
                     awaitable.append(index)
             completed.append(value)
         if not awaitable:
             return completed
         return self._gathered_items(completed, awaitable)
-
-    async def _completed_item(
-        self, value: Awaitable[Any], field_nodes: list[FieldNode], item_type: GraphQLOutputType, path: Path
-    ) -> Any:
-        try:
-            return await value
-        except Exception as raw_error:
-            self.handle_field_error(located_error(raw_error, field_nodes, path.as_list()), item_type, path)
-            return None
 
     async def _gathered_items(self, completed: list[Any], awaitable: list[int]) -> list[Any]:
         for index, value in zip(awaitable, await gather(*(completed[i] for i in awaitable)), strict=True):
