@@ -8,7 +8,13 @@ database URL is one SQL datasource in it, each table one asset.
 A suite may be asked to check its `changed`-scope rules (`RuleSpec.scope`) only on the rows loaded
 since a moment: those rules are validated on a second batch, a query asset of the rows whose
 `loaded_at` is at or after it (`hub/quality/scope.py` decides the moment and carries the failures of
-the rows left out); every other rule still sees the whole table.
+the rows left out); every other rule still sees the whole table. GX computes each metric with a
+query of its own over the batch, a dozen per suite, so that batch comes from a second datasource
+that has GX copy the changed rows into a temporary table once (`create_temp_table`) and read them
+from there. On a 1,000,000-person county a day after its full load, the case parties' suite (78,829
+changed rows) took 3.3 s with the rows computed again for every metric and takes 1.9 s; every core
+suite together, 12.9 → 11.6 s. A temporary table lives on one connection, so that datasource's
+engine has exactly one.
 
 Failing rows: map expectations run with `COMPLETE` results indexed by the suite's row id column.
 On SQL sources GX cuts that list to `partial_unexpected_count`, so it is raised, and whenever the
@@ -28,7 +34,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, inspect, text
+from sqlalchemy import Connection, Engine, bindparam, func, inspect, select, text
 
 from hub.quality.suites import UNIQUENESS_TYPES, RuleSpec, SuiteSpec, suite_parameters
 from hub.sources.fields import CHINA_TZ
@@ -159,29 +165,47 @@ def _datasource_name(engine: Engine) -> str:
 
 
 def _release(engine: Engine) -> None:
-    """Drop the run's GX datasource and close its connections (GX keeps its own engine per source)."""
+    """Drop the run's GX datasources and close their connections, which drops the temporary tables
+    of changed rows (GX keeps an engine per datasource, and another for its execution engine)."""
     context = _context()
-    name = _datasource_name(engine)
+    for name in (_datasource_name(engine), _datasource_name(engine) + _CHANGED):
+        try:
+            datasource = context.data_sources.get(name)
+        except KeyError:
+            continue
+        datasource.get_engine().dispose()
+        datasource.get_execution_engine().engine.dispose()
+        context.data_sources.delete(name)
+
+
+_CHANGED = "_changed"
+
+
+def _datasource(engine: Engine, *, changed: bool) -> Any:
+    """The run's GX datasource for whole tables, or the one for changed rows: GX copies each batch
+    of that one into a temporary table, on the single connection its engine has."""
+    context = _context()
+    name = _datasource_name(engine) + (_CHANGED if changed else "")
     try:
-        datasource = context.data_sources.get(name)
+        return context.data_sources.get(name)
     except KeyError:
-        return
-    datasource.get_engine().dispose()
-    context.data_sources.delete(name)
+        pass
+    options: dict[str, Any] = {}
+    if changed:
+        options["create_temp_table"] = True
+        if engine.dialect.name != "sqlite":  # GX keeps SQLite on one connection itself
+            # A second connection would not see the table: fail in seconds rather than read nothing.
+            options["kwargs"] = {"pool_size": 1, "max_overflow": 0, "pool_timeout": 10}
+    url = engine.url.render_as_string(hide_password=False)
+    with warnings.catch_warnings():  # the generic SQL datasource is deliberate: one path, both backends
+        warnings.simplefilter("ignore")
+        return context.data_sources.add_sql(name=name, connection_string=url, **options)
 
 
 def _batch(engine: Engine, suite: SuiteSpec, since: dt.datetime | None = None) -> Any:
     """The whole table, or (with `since`) its changed rows (`changed_rows_query`)."""
     table = suite.table
-    context = _context()
-    url = engine.url.render_as_string(hide_password=False)
-    name = _datasource_name(engine)
-    try:
-        datasource = context.data_sources.get(name)
-    except KeyError:
-        with warnings.catch_warnings():  # the generic SQL datasource is deliberate: one path, both backends
-            warnings.simplefilter("ignore")
-            datasource = context.data_sources.add_sql(name=name, connection_string=url)
+    datasource = _datasource(engine, changed=since is not None)
     asset = table if since is None else f"{table}__since_{since.timestamp():.6f}"
     if asset not in datasource.get_asset_names():
         if since is None:
@@ -251,15 +275,26 @@ def _run_suite(engine: Engine, suite: SuiteSpec, today: dt.date, since: dt.datet
         )
     scoped = {r.rule for r in suite.rules if r.scope == "changed"} if since is not None else set()
     by_rule: dict[str, Mapping[str, Any]] = {}
+    readers = {False: engine}
+    changed_rows = None
     for moment, rules in ((None, {r.rule for r in suite.rules} - scoped), (since, scoped)):
         if rules:
             chosen = [e for e in expectations if e["meta"]["rule"] in rules]
             if moment is not None:
                 chosen = [_duplicates_of_changed(engine, suite, e) for e in chosen]
             part = gx.ExpectationSuite(name=suite.name, expectations=chosen)
-            by_rule |= _validate(engine, suite, part, today, moment)
+            checked = _validate(engine, suite, part, today, moment)
+            by_rule |= checked.results
+            if moment is not None:
+                readers[True], changed_rows = checked.reader, checked.rows
     outcomes = tuple(
-        _outcome(engine, suite, rule, by_rule[rule.rule], since if rule.rule in scoped else None)
+        _outcome(
+            readers[rule.rule in scoped],
+            suite,
+            rule,
+            by_rule[rule.rule],
+            since if rule.rule in scoped else None,
+        )
         for rule in suite.rules
     )
     quote = engine.dialect.identifier_preparer.quote
@@ -271,12 +306,18 @@ def _run_suite(engine: Engine, suite: SuiteSpec, today: dt.date, since: dt.datet
         what = "*" if keyed else f"DISTINCT {quote(suite.row_id)}"
         counted = f"SELECT count({what}) FROM {quote(suite.table)}"
         row_count = int(connection.execute(text(counted)).scalar_one())
-        changed_rows = None
-        if scoped and since is not None:
-            query = changed_rows_query(engine, suite, since)
-            changed = text(f"SELECT count(*) FROM ({query}) AS changed")
-            changed_rows = int(connection.execute(changed).scalar_one())
     return SuiteOutcome(suite=suite, row_count=row_count, outcomes=outcomes, changed_rows=changed_rows)
+
+
+@dataclass(frozen=True, slots=True)
+class _Checked:
+    """GX's result for each rule of a part of a suite, by rule name, and how to read its batch again:
+    the warehouse's engine for a whole table; for changed rows GX's own, whose one connection holds
+    them in a temporary table, and how many there are."""
+
+    results: dict[str, Mapping[str, Any]]
+    reader: Engine
+    rows: int | None
 
 
 def _duplicates_of_changed(engine: Engine, suite: SuiteSpec, expectation: dict[str, Any]) -> dict[str, Any]:
@@ -307,21 +348,28 @@ def _duplicates_of_changed(engine: Engine, suite: SuiteSpec, expectation: dict[s
 
 def _validate(
     engine: Engine, suite: SuiteSpec, gx_suite: Any, today: dt.date, since: dt.datetime | None
-) -> dict[str, Mapping[str, Any]]:
-    """GX's result for each rule of `gx_suite`, by rule name, on the whole table or its changed rows."""
+) -> _Checked:
+    """GX's result for each rule of `gx_suite` on the whole table or its changed rows."""
     result_format = {
         "result_format": "COMPLETE",
         "unexpected_index_column_names": [suite.row_id],
         "partial_unexpected_count": PARTIAL_UNEXPECTED_COUNT,
         "return_unexpected_index_query": True,
     }
-    validation = _batch(engine, suite, since).validate(
+    batch = _batch(engine, suite, since)
+    validation = batch.validate(
         gx_suite,
         result_format=result_format,
         expectation_parameters=suite_parameters(suite.parameters, today=today),
     )
     document = validation.to_json_dict()  # plain JSON types: GX results hold numpy scalars
-    return {r["expectation_config"]["meta"]["rule"]: r for r in document["results"]}
+    results = {r["expectation_config"]["meta"]["rule"]: r for r in document["results"]}
+    if since is None:
+        return _Checked(results, engine, None)
+    reader: Engine = batch.data.execution_engine.engine
+    with reader.connect() as connection:
+        rows = int(connection.execute(select(func.count()).select_from(batch.data.selectable)).scalar_one())
+    return _Checked(results, reader, rows)
 
 
 def _outcome(

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from hub.db.base import UtcDateTime
 from hub.db.engine import session_factory, transaction
-from hub.quality import reconciliation
+from hub.quality import reconciliation, runner
 from hub.quality.results import QualityRunOutcome, run_quality
 from hub.quality.suites import load_suites
 from hub.sources.canonical import Department, SourceRef
@@ -90,6 +90,25 @@ def test_a_changed_only_run_finds_what_a_whole_run_finds(loaded_engine: Engine) 
     with session_factory(loaded_engine)() as session:
         recorded = session.get_one(DqRun, changed.dq_run_id)
         assert recorded.changed_since == moment and recorded.next_since is None
+
+
+def test_every_changed_row_that_fails_is_kept_beyond_gx_partial_list(
+    loaded_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The changed rows sit in a temporary table on GX's one connection; the rows beyond GX's list
+    # are read again from there.
+    moment = dt.datetime.now(dt.UTC)
+    run_quality(engine=loaded_engine, trigger="test", next_since=moment)
+    with loaded_engine.begin() as connection:
+        persons = [row[0] for row in connection.execute(text("SELECT id FROM persons ORDER BY id LIMIT 30"))]
+    for person in persons:
+        load_again(loaded_engine, "persons", "phone = 'none'", person, moment + dt.timedelta(seconds=1))
+    monkeypatch.setattr(runner, "PARTIAL_UNEXPECTED_COUNT", 20)  # GX's default cut-off
+
+    changed = run_quality(engine=loaded_engine, trigger="test", changed_only=True)
+
+    assert changed.suite("persons").changed_rows == 30
+    assert failing(changed) == {"persons.phone_format": {str(p) for p in persons}}
 
 
 def test_a_failing_row_deleted_since_is_not_carried(loaded_engine: Engine) -> None:
