@@ -90,10 +90,10 @@ def resolve_persons(
         key = identity_key(mention)
         if key not in best or rank < best[key][0]:
             best[key] = (rank, mention)
-    current = _current_ranks(session, list(best))
+    stored = _stored(session, list(best))
     rows = []
     for key, (rank, mention) in best.items():
-        if key in current and current[key] < rank:
+        if key in stored and stored[key].rank < rank:
             continue
         person = mention.person
         number = person.id_number
@@ -109,30 +109,37 @@ def resolve_persons(
         }
         rows.append(with_provenance(content, source=mention.source, run=run))
     written = {"persons": upsert(session, Person, rows, key=("identity_key",))}
-    loaded = {
-        key: id_
-        for (key,), id_ in ids_by_key(session, Person, ("identity_key",), ((k,) for k in best)).items()
+    # An update keeps a person's id and leaves `merged_into_id` alone: only new persons are looked up.
+    loaded = {key: found.id for key, found in stored.items()}
+    new_keys = ((key,) for key in best if key not in stored)
+    loaded.update(
+        {key: id_ for (key,), id_ in ids_by_key(session, Person, ("identity_key",), new_keys).items()}
+    )
+    survivors = {
+        found.id: found.merged_into_id for found in stored.values() if found.merged_into_id is not None
     }
-    survivors = _survivors(session, list(loaded.values()))
     written["person_sources"] = _record_sources(session, mentions, loaded, survivors, run)
     return {key: survivors.get(id_, id_) for key, id_ in loaded.items()}, written
 
 
-def _survivors(session: Session, person_ids: list[int]) -> dict[int, int]:
-    """For each merged person among `person_ids`, the person it was merged into."""
-    found: dict[int, int] = {}
-    for chunk in batched(person_ids):
-        statement = select(Person.id, Person.merged_into_id).where(
-            key_in(session, Person.id, chunk), Person.merged_into_id.is_not(None)
-        )
-        found.update({id_: survivor for id_, survivor in session.execute(statement) if survivor is not None})
-    return found
+@dataclass(frozen=True, slots=True)
+class _Stored:
+    """A person already in the warehouse: its id, whom it was merged into, and its mention's rank."""
+
+    id: int
+    merged_into_id: int | None
+    rank: Rank
 
 
-def _current_ranks(session: Session, keys: list[str]) -> dict[str, Rank]:
+def _stored(session: Session, keys: list[str]) -> dict[str, _Stored]:
+    """The persons with these identity keys, in one look-up per batch: at county scale each key is a
+    random read of a million-row index, so a load looks its persons up once, not once for their
+    ranks, again for their ids and again for their survivors."""
     # Columns, not Person objects: building ORM objects was most of this look-up's cost.
     columns = (
         Person.identity_key,
+        Person.id,
+        Person.merged_into_id,
         Person.source_system,
         Person.source_record_id,
         Person.sex,
@@ -140,10 +147,11 @@ def _current_ranks(session: Session, keys: list[str]) -> dict[str, Rank]:
         Person.birth_date,
         Person.phone,
     )
-    found: dict[str, Rank] = {}
+    found: dict[str, _Stored] = {}
     for chunk in batched(keys):
         for person in session.execute(select(*columns).where(key_in(session, Person.identity_key, chunk))):
-            found[person.identity_key] = _rank(person.source_system, person.source_record_id, person)
+            rank = _rank(person.source_system, person.source_record_id, person)
+            found[person.identity_key] = _Stored(person.id, person.merged_into_id, rank)
     return found
 
 
