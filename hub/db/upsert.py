@@ -32,10 +32,6 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, QueryableAttribute, Session
 
 BATCH_SIZE = 1000
-# Rows per statement when they travel by COPY into a temporary table (PostgreSQL): no parameter
-# limit applies, and each batch pays a fixed cost (emptying the table, COPY, planning the INSERT)
-# that at 1,000 rows was a sixth of publishing a day's changed incidents.
-COPY_BATCH_SIZE = 10_000
 # Columns an insert sets and an update of the row leaves as they are.
 KEPT_ON_UPDATE = frozenset({"first_loaded_at", "first_quarantined_at"})
 
@@ -93,7 +89,7 @@ def upsert(
         where=table.c.row_hash != insertion.excluded.row_hash,
     ).returning(table.c.id)
     written = 0
-    for chunk in batched(rows, _rows_per_statement(session)):
+    for chunk in batched(rows, BATCH_SIZE):
         written += len(session.execute(statement, _parameters(session, table, names, chunk)).all())
     return written
 
@@ -116,7 +112,7 @@ def insert_missing(
         .returning(*(table.c[name] for name in key))
     )
     inserted: set[tuple[Any, ...]] = set()
-    for chunk in batched(rows, _rows_per_statement(session)):
+    for chunk in batched(rows, BATCH_SIZE):
         inserted.update(
             tuple(row) for row in session.execute(statement, _parameters(session, table, names, chunk))
         )
@@ -141,7 +137,7 @@ def insert_rows(
     if returning:
         statement = statement.returning(*returning)
     found: list[tuple[Any, ...]] = []
-    for chunk in batched(rows, _rows_per_statement(session)):
+    for chunk in batched(rows, BATCH_SIZE):
         result = session.execute(statement, _parameters(session, table, names, chunk))
         if returning:
             found.extend(tuple(row) for row in result)
@@ -170,12 +166,6 @@ def _sqlite_executemany(
         for row in rows
     ]
     connection.exec_driver_sql(compiled.string, values)
-
-
-def _rows_per_statement(session: Session) -> int:
-    """Rows per INSERT: a COPY batch on PostgreSQL; on SQLite few enough that their parameters stay
-    under its limit (32,766)."""
-    return COPY_BATCH_SIZE if _postgresql(session) else BATCH_SIZE
 
 
 def _postgresql(session: Session) -> bool:
