@@ -26,6 +26,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -42,7 +43,7 @@ from hub.quality.resolution import resolution_scores
 from hub.simulator.county import GOLDEN_SEED
 from hub.simulator.snapshot import MANIFEST
 from hub.warehouse.models import metadata
-from pipelines.runner import dagster_instance, run_all_assets
+from pipelines.runner import dagster_instance, default_processes, run_all_assets, step_intervals
 
 PG_ADMIN = os.environ.get("HUB_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432").rstrip("/")
 TARGET_SECONDS, TARGET_RSS_MIB, TARGET_FLOOR_SHARE, TARGET_INCREMENTAL_SECONDS = 600, 2048, 1 / 3, 30
@@ -57,9 +58,69 @@ def reset_peak_rss() -> None:
 
 def peak_rss_mib() -> float:
     """This process's peak RSS since the last `reset_peak_rss` (Linux `VmHWM`)."""
-    status = Path("/proc/self/status").read_text()
-    peak = next(line for line in status.splitlines() if line.startswith("VmHWM:"))
-    return int(peak.split()[1]) / 1024
+    return _status_kib(Path("/proc/self/status"), "VmHWM:") / 1024
+
+
+def _status_kib(path: Path, field: str) -> int:
+    """A `kB` field of a /proc file (`VmHWM:`, `Pss:` …); 0 when the process has gone."""
+    try:
+        text_ = path.read_text()
+    except OSError:
+        return 0
+    line = next((line for line in text_.splitlines() if line.startswith(field)), None)
+    return int(line.split()[1]) if line else 0
+
+
+class HubMemory:
+    """The peak memory of the hub's processes together, sampled while a run executes.
+
+    With `--processes` above 1 the hub is this process, a worker and a step process per running step,
+    forked from a forkserver that shares its modules with them: their proportional set sizes (PSS,
+    shared pages counted once) are summed every `interval` seconds. The simulator's processes are
+    not the hub's and are left out. The peak is at least this process's own exact peak (`VmHWM`).
+    """
+
+    def __init__(self, *, excluded: int, interval: float = 0.25) -> None:
+        self._excluded = excluded
+        self._interval = interval
+        self._peak_kib = 0
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._sample, name="hub-memory", daemon=True)
+
+    def __enter__(self) -> HubMemory:
+        reset_peak_rss()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._done.set()
+        self._thread.join()
+
+    @property
+    def peak_mib(self) -> float:
+        return max(self._peak_kib / 1024, peak_rss_mib())
+
+    def _sample(self) -> None:
+        while not self._done.wait(self._interval):
+            total = sum(_status_kib(Path(f"/proc/{pid}/smaps_rollup"), "Pss:") for pid in self._hub_pids())
+            self._peak_kib = max(self._peak_kib, total)
+
+    def _hub_pids(self) -> list[int]:
+        children: dict[int, list[int]] = {}
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                # The parent's pid follows the command's name, which may hold spaces and parentheses.
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+        pids, pending = [], [os.getpid()]
+        while pending:
+            pid = pending.pop()
+            if pid != self._excluded:
+                pids.append(pid)
+                pending.extend(children.get(pid, []))
+        return pids
 
 
 def free_port() -> int:
@@ -122,23 +183,18 @@ def a_day_of_autovacuum(url: str) -> float:
     return time.perf_counter() - started
 
 
-def step_seconds(settings: Settings, run_id: str) -> dict[str, float]:
-    """Each asset's wall time in the run, from Dagster's event log."""
-    from dagster import DagsterEventType
+def durations(intervals: dict[str, tuple[float, float]]) -> dict[str, float]:
+    return {step: end - start for step, (start, end) in intervals.items()}
 
-    started: dict[str, float] = {}
-    took: dict[str, float] = {}
-    records = dagster_instance(settings).get_records_for_run(run_id).records
-    for record in records:
-        entry = record.event_log_entry
-        step = entry.step_key
-        if step is None:
-            continue
-        if entry.dagster_event_type is DagsterEventType.STEP_START:
-            started[step] = entry.timestamp
-        elif entry.dagster_event_type is DagsterEventType.STEP_SUCCESS and step in started:
-            took[step] = entry.timestamp - started[step]
-    return took
+
+def covered_seconds(intervals: list[tuple[float, float]]) -> float:
+    """The time during which at least one of `intervals` was running (steps may overlap)."""
+    covered, reached = 0.0, float("-inf")
+    for start, end in sorted(intervals):
+        if end > reached:
+            covered += end - max(start, reached)
+            reached = end
+    return covered
 
 
 def bulk_floor(engine: Engine, backend: str, folder: Path) -> tuple[int, float]:
@@ -243,6 +299,7 @@ def bench_backend(
     days: int,
     *,
     keep: bool,
+    processes: int | None,
     save_full: str | None = None,
 ) -> None:
     database_url = new_database(backend, folder)
@@ -250,14 +307,17 @@ def bench_backend(
     try:
         upgrade(database_url)
         settings = bench_settings(database_url, folder / f"var-{backend}", simulator_url)
-        reset_peak_rss()
-        started = time.perf_counter()
-        result = run_all_assets(settings=settings)
-        wall = time.perf_counter() - started
-        took = step_seconds(settings, result.run_id)
+        processes = processes or default_processes(settings)
+        with HubMemory(excluded=process.pid) as memory:
+            started = time.perf_counter()
+            result = run_all_assets(settings=settings, processes=processes)
+            wall = time.perf_counter() - started
+        intervals = step_intervals(dagster_instance(settings), result.run_id)
+        took = durations(intervals)
         print(
             f"\n== {backend}: run {'succeeded' if result.success else 'FAILED'} in {wall:,.1f} s "
-            f"(target < {TARGET_SECONDS} s), peak RSS {peak_rss_mib():,.0f} MiB (target < {TARGET_RSS_MIB})"
+            f"(target < {TARGET_SECONDS} s) with {processes} process(es), "
+            f"peak memory {memory.peak_mib:,.0f} MiB (target < {TARGET_RSS_MIB})"
         )
         print_assets(result, took)
         engine = make_engine(database_url)
@@ -274,7 +334,7 @@ def bench_backend(
         hub_rate, floor_rate = rows / wall, rows / floor_seconds
         publish_assets = [a for a in result.metadata if not a.startswith(STAGE) and written_rows(result, a)]
         publish_rows = sum(written_rows(result, a) for a in publish_assets)
-        publish_seconds = sum(took.get(step_key(a), 0.0) for a in publish_assets)
+        publish_seconds = covered_seconds([intervals[step_key(a)] for a in publish_assets])
         publish_rate = publish_rows / publish_seconds if publish_seconds else 0.0
         print(
             f"  floor: {rows:,} published rows by {floor_path} in {floor_seconds:.1f} s "
@@ -292,7 +352,9 @@ def bench_backend(
         if save_full and backend == "postgresql":
             copy_database(database_url, save_full)
             print(f"  saved the warehouse after the full run as {save_full} (for --incremental-from)")
-        process = bench_incremental(settings, snapshots[1], days, first_loaded=landed_versions(result))
+        process = bench_incremental(
+            settings, snapshots[1], days, first_loaded=landed_versions(result), processes=processes
+        )
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -317,12 +379,14 @@ def landed_versions(result: Any) -> int:
 
 
 def bench_incremental(
-    settings: Settings, snapshot: Path, days: int, *, first_loaded: int | None
+    settings: Settings, snapshot: Path, days: int, *, first_loaded: int | None, processes: int
 ) -> subprocess.Popen[bytes]:
     """Serve the later snapshot and time the run that picks up its changes; returns the simulator."""
     process, simulator_url = start_simulator(snapshot)
     started = time.perf_counter()
-    later = run_all_assets(settings=settings.model_copy(update={"simulator_url": simulator_url}))
+    later = run_all_assets(
+        settings=settings.model_copy(update={"simulator_url": simulator_url}), processes=processes
+    )
     incremental = time.perf_counter() - started
     fetched = sum(counted(later.metadata, ".fetched"))
     changed = landed_versions(later)
@@ -332,7 +396,7 @@ def bench_incremental(
         f"in {incremental:,.1f} s (target < {TARGET_INCREMENTAL_SECONDS} s for 1 %); {fetched:,} records "
         f"fetched, {changed:,} new versions{share}"
     )
-    print_assets(later, step_seconds(settings, later.run_id))
+    print_assets(later, durations(step_intervals(dagster_instance(settings), later.run_id)))
     return process
 
 
@@ -351,7 +415,9 @@ def copy_database(url: str, name: str) -> str:
     return f"{PG_ADMIN}/{name}"
 
 
-def bench_incremental_from(saved: str, snapshot: Path, folder: Path, days: int, *, keep: bool) -> None:
+def bench_incremental_from(
+    saved: str, snapshot: Path, folder: Path, days: int, *, keep: bool, processes: int | None
+) -> None:
     """The incremental run alone, on a fresh copy of a warehouse saved after a full run."""
     database_url = copy_database(f"{PG_ADMIN}/{saved}", f"hub_bench_{uuid.uuid4().hex[:8]}")
     upgrade(database_url)  # a warehouse saved by an earlier revision
@@ -359,7 +425,8 @@ def bench_incremental_from(saved: str, snapshot: Path, folder: Path, days: int, 
     process = None
     try:
         settings = bench_settings(database_url, folder / "var-postgresql", "http://127.0.0.1:9")
-        process = bench_incremental(settings, snapshot, days, first_loaded=None)
+        processes = processes or default_processes(settings)
+        process = bench_incremental(settings, snapshot, days, first_loaded=None, processes=processes)
     finally:
         if process is not None:
             process.terminate()
@@ -404,6 +471,12 @@ def main(argv: list[str] | None = None) -> int:
         "NAME (saved by --save-full from the same --snapshots, scale, seed, noise and days).",
     )
     parser.add_argument(
+        "--processes",
+        type=int,
+        help="Steps run at once, each in a process of its own; 1 runs every step in this process "
+        "(default: as `hub pipeline run`, one per core on PostgreSQL and 1 on SQLite).",
+    )
+    parser.add_argument(
         "--keep",
         action="store_true",
         help="Keep the PostgreSQL warehouse afterwards (e.g. for `bench.graphql run --database`).",
@@ -418,7 +491,14 @@ def main(argv: list[str] | None = None) -> int:
             if not (snapshot / MANIFEST).exists():
                 simulate("snapshot", snapshot, args, days=days)
         if args.incremental_from:
-            bench_incremental_from(args.incremental_from, snapshots[1], folder, args.days, keep=args.keep)
+            bench_incremental_from(
+                args.incremental_from,
+                snapshots[1],
+                folder,
+                args.days,
+                keep=args.keep,
+                processes=args.processes,
+            )
             return 0
         truth = None
         if args.scale <= args.truth_limit:
@@ -431,7 +511,14 @@ def main(argv: list[str] | None = None) -> int:
         )
         for backend in ("sqlite", "postgresql") if args.backend == "both" else (args.backend,):
             bench_backend(
-                backend, snapshots, truth, folder, args.days, keep=args.keep, save_full=args.save_full
+                backend,
+                snapshots,
+                truth,
+                folder,
+                args.days,
+                keep=args.keep,
+                processes=args.processes,
+                save_full=args.save_full,
             )
     return 0
 

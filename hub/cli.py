@@ -55,11 +55,23 @@ def db_upgrade(revision: str = "head") -> None:
 @pipeline_app.command("run")
 def pipeline_run(
     full_reload: bool = typer.Option(False, help="Read every source from the start; reprocess every record."),
+    processes: int | None = typer.Option(
+        None,
+        min=1,
+        help="Steps at once, each in a process of its own; 1 runs them in this process "
+        "[default: one per core on PostgreSQL, 1 on SQLite]",
+    ),
 ) -> None:
-    """Materialise every asset in-process against the configured departments, with progress."""
-    from pipelines.runner import run_all_assets
+    """Materialise every asset against the configured departments, with progress."""
+    from pipelines.runner import default_processes, run_all_assets
 
-    result = run_all_assets(settings=get_settings(), console=console, full_reload=full_reload)
+    settings = get_settings()
+    result = run_all_assets(
+        settings=settings,
+        console=console,
+        full_reload=full_reload,
+        processes=processes or default_processes(settings),
+    )
     if not result.success:
         raise typer.Exit(code=1)
 

@@ -75,6 +75,20 @@ class Settings(BaseSettings):
     def is_production(self) -> bool:
         return self.env is Environment.PRODUCTION
 
+    def environment(self) -> dict[str, str | None]:
+        """These settings as the variables a child process reads them from (`HUB_*`, `DAGSTER_HOME`),
+        secrets included; None for a setting left unset, whose variable the child must not inherit.
+        Passed in the environment rather than as arguments, so that no run record stores a secret."""
+        variables: dict[str, str | None] = {}
+        for name, field in type(self).model_fields.items():
+            alias = field.validation_alias
+            variable = alias if isinstance(alias, str) else f"HUB_{name.upper()}"
+            value = getattr(self, name)
+            if isinstance(value, SecretStr):
+                value = value.get_secret_value()
+            variables[variable] = None if value is None else str(value)
+        return variables
+
 
 @cache
 def get_settings() -> Settings:

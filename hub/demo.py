@@ -20,7 +20,7 @@ from hub.simulator.county import GOLDEN_SCALE, GOLDEN_SEED, generate_county
 from hub.simulator.server import running_simulator
 from hub.warehouse.households.service import HouseholdFilter, list_households
 from hub.warehouse.viewer import SYSTEM_VIEWER
-from pipelines.runner import run_all_assets
+from pipelines.runner import default_processes, run_all_assets
 
 EXAMPLE_QUERY = """\
 query Household($id: ID!) {
@@ -51,7 +51,7 @@ def run_demo(
         console.print(f"公安, 民政, 司法, 信访 and the grid registry at {simulator_url}")
         settings = settings.model_copy(update={"simulator_url": simulator_url})
         console.rule("[bold]3/4 pipelines")
-        result = run_all_assets(settings=settings, console=console)
+        result = run_all_assets(settings=settings, console=console, processes=default_processes(settings))
         if not result.success:
             console.print(f"[red]pipeline run {result.run_id} failed; see `make dagster` for its events[/]")
             raise SystemExit(1)

@@ -1,44 +1,54 @@
-"""Asset checks beside the assets they check.
+"""The `reconciles` check of every read's two assets, evaluated in the step that materialises them.
 
 `reconciles`: every record a source sent in this run is accounted for (published, quarantined, found
 unchanged, or superseded by a later version of itself). Blocking: a stream that lost a record must
 not feed anything downstream.
 
-Dagster checks the `context` annotation when a check is defined: no postponed annotations here.
+It is judged from the step's own reports. A check in a step of its own read the asset's latest
+materialisation back from the instance, which another run (the hourly petitions job beside the
+nightly ingest) may have written meanwhile, and cost a process of its own when steps run in
+processes (`hub pipeline run`).
+
+An asset that evaluates checks returns a bare `MaterializeResult`: Dagster recognises the class
+itself as such an asset's return annotation, not a subscript of it (`MaterializeResult[None]`), which
+strict mypy would ask for.
 """
 
 from collections.abc import Sequence
+from typing import Protocol
 
-from dagster import (
-    AssetCheckExecutionContext,
-    AssetCheckResult,
-    AssetChecksDefinition,
-    AssetCheckSeverity,
-    AssetsDefinition,
-    asset_check,
-)
+from dagster import AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, AssetKey
+
+RECONCILES = "reconciles"
 
 
-def reconciliation_check(asset: AssetsDefinition) -> AssetChecksDefinition:
-    """A blocking check that the asset's latest materialisation accounts for every fetched record."""
+class ReconcilingReport(Protocol):
+    @property
+    def stream(self) -> str: ...
 
-    @asset_check(asset=asset, name="reconciles", blocking=True, description=__doc__)
-    def reconciles(context: AssetCheckExecutionContext) -> AssetCheckResult:
-        event = context.instance.get_latest_materialization_event(asset.key)
-        materialization = event.asset_materialization if event else None
-        metadata = {
-            key: value.value for key, value in (materialization.metadata if materialization else {}).items()
-        }
-        streams = sorted(key.removesuffix(".reconciles") for key in metadata if key.endswith(".reconciles"))
-        broken = [stream for stream in streams if metadata[f"{stream}.reconciles"] is not True]
-        return AssetCheckResult(
-            passed=bool(streams) and not broken,
-            severity=AssetCheckSeverity.ERROR,
-            metadata={"streams": ", ".join(streams), "not_reconciling": ", ".join(broken) or "none"},
-        )
-
-    return reconciles
+    @property
+    def reconciles(self) -> bool: ...
 
 
-def reconciliation_checks(assets: Sequence[AssetsDefinition]) -> list[AssetChecksDefinition]:
-    return [reconciliation_check(asset) for asset in assets]
+def reconciles_spec(asset: AssetKey) -> AssetCheckSpec:
+    """The blocking `reconciles` check of `asset`."""
+    return AssetCheckSpec(
+        RECONCILES,
+        asset=asset,
+        blocking=True,
+        description="Every record the source sent in this run is published, quarantined, found "
+        "unchanged or superseded",
+    )
+
+
+def reconciles_result(reports: Sequence[ReconcilingReport]) -> AssetCheckResult:
+    """The check's verdict on one step's streams: it fails without any stream, or with one that lost
+    a record."""
+    streams = sorted(report.stream.split(".", 1)[1] for report in reports)
+    broken = sorted(report.stream.split(".", 1)[1] for report in reports if not report.reconciles)
+    return AssetCheckResult(
+        check_name=RECONCILES,
+        passed=bool(streams) and not broken,
+        severity=AssetCheckSeverity.ERROR,
+        metadata={"streams": ", ".join(streams), "not_reconciling": ", ".join(broken) or "none"},
+    )

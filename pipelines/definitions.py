@@ -8,9 +8,8 @@ from hub.config import get_settings
 from pipelines.assets.cases import case_links
 from pipelines.assets.persons import person_resolution
 from pipelines.assets.warehouse import warehouse_statistics
-from pipelines.checks import reconciliation_checks
 from pipelines.jobs import ingest_all, ingest_petitions
-from pipelines.quality import quality_assets, quality_checks
+from pipelines.quality import quality_assets
 from pipelines.resources import resources_from_settings
 from pipelines.schedules import hourly_petitions, nightly_ingest
 from pipelines.streams import SOURCES
@@ -26,11 +25,9 @@ all_assets: list[AssetsDefinition] = [
     warehouse_statistics,
     *quality_assets,
 ]
-all_checks = [*reconciliation_checks([*stage_assets, *publish_assets]), *quality_checks]
 
 defs = Definitions(
     assets=all_assets,
-    asset_checks=all_checks,
     jobs=[ingest_all, ingest_petitions],
     schedules=[nightly_ingest, hourly_petitions],
     resources=resources_from_settings(get_settings()),

@@ -23,20 +23,23 @@ broken table (a batch rule failed, a rule could not run, or more rows failed tha
 materialises. `sources_reconcile` fails when a stream's landed records are neither published nor
 quarantined.
 
-Dagster checks the `context` annotation when a check is defined: no postponed annotations here.
+The checks are evaluated in their gate's own step, from what the gate recorded: a step per check
+cost a process per check when steps run in processes of their own (`hub pipeline run`).
+
+Dagster checks the `context` annotation when an asset is defined: no postponed annotations here.
 """
 
 import datetime as dt
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 
 from dagster import (
-    AssetCheckExecutionContext,
     AssetCheckResult,
-    AssetChecksDefinition,
     AssetCheckSeverity,
+    AssetCheckSpec,
     AssetExecutionContext,
-    AssetsDefinition,
+    AssetKey,
     Config,
     DagsterInstance,
     DagsterRunStatus,
@@ -44,9 +47,8 @@ from dagster import (
     MetadataValue,
     RunsFilter,
     asset,
-    asset_check,
 )
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 
 from hub.db.engine import session_factory
 from hub.quality.report import build_report, write_report
@@ -102,11 +104,33 @@ def report_root(context: AssetExecutionContext) -> Path:
     return Path(context.instance.root_directory).resolve().parent / "reports" / "quality"
 
 
-@asset(key=STAGING_GATE, group_name="quality", deps=[source.stage for source in SOURCES])
-def staging_quality(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult[None]:
+STAGING_SUITES = load_suites(layer="staging")
+CORE_SUITES = load_suites(layer="core")
+DATA_QUALITY = AssetKey("data_quality")
+SOURCES_RECONCILE = "sources_reconcile"
+
+
+def suite_spec(suite: SuiteSpec, asset: AssetKey) -> AssetCheckSpec:
+    """A blocking check, on the gate that runs the suite, that its table is not structurally broken."""
+    return AssetCheckSpec(
+        f"suite_{suite.table}",
+        asset=asset,
+        blocking=True,
+        description=f"expectations/{suite.path.name}: {len(suite.rules)} rules on {suite.table}",
+    )
+
+
+@asset(
+    key=STAGING_GATE,
+    group_name="quality",
+    deps=[source.stage for source in SOURCES],
+    check_specs=[suite_spec(suite, STAGING_GATE) for suite in STAGING_SUITES],
+)
+def staging_quality(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:  # type: ignore[type-arg]  # bare: see pipelines.checks
     """Check every pending record with the staging suites; quarantine the records they fail."""
     with warehouse.engine() as engine:
         gate = check_staged(engine=engine, run_id=context.run.run_id)
+        checks = suite_results(engine, run_id=context.run.run_id, suites=STAGING_SUITES)
     suites = gate.quality.suites
     return MaterializeResult(
         metadata={
@@ -115,14 +139,28 @@ def staging_quality(context: AssetExecutionContext, warehouse: WarehouseResource
             "records_held_back": sum(gate.held_back.values()),
             **{f"held_back.{stream}": count for stream, count in sorted(gate.held_back.items())},
             "broken_tables": ", ".join(gate.broken_tables) or "none",
-        }
+        },
+        check_results=checks,
     )
 
 
-@asset(group_name="quality", deps=[grid_registry.publish, person_resolution, case_links])
+@asset(
+    key=DATA_QUALITY,
+    group_name="quality",
+    deps=[grid_registry.publish, person_resolution, case_links],
+    check_specs=[
+        *(suite_spec(suite, DATA_QUALITY) for suite in CORE_SUITES),
+        AssetCheckSpec(
+            SOURCES_RECONCILE,
+            asset=DATA_QUALITY,
+            blocking=True,
+            description="Every landed source record is published or quarantined (per stream, this run)",
+        ),
+    ],
+)
 def data_quality(
     context: AssetExecutionContext, config: QualityConfig, warehouse: WarehouseResource
-) -> MaterializeResult[None]:
+) -> MaterializeResult:  # type: ignore[type-arg]  # bare: see pipelines.checks
     """Run every suite on the warehouse, record the results, and write the auditors' report."""
     run_id = context.run.run_id
     allowed = next_since(context.instance, run_id=run_id, now=dt.datetime.now(dt.UTC))
@@ -136,6 +174,10 @@ def data_quality(
         )
         with session_factory(engine)() as session:
             report = build_report(session=session, dq_run_id=outcome.dq_run_id)
+        checks = [
+            *suite_results(engine, run_id=run_id, suites=CORE_SUITES),
+            sources_reconcile(engine, run_id),
+        ]
     root = report_root(context)
     run_dir = root / "runs" / run_id
     write_report(report, run_dir)
@@ -156,56 +198,55 @@ def data_quality(
             "streams_reconciling": sum(r.reconciles for r in outcome.reconciliation),
             "streams": len(outcome.reconciliation),
             "report": MetadataValue.path(str(latest / "report.html")),
-        }
+        },
+        check_results=checks,
     )
 
 
-def suite_check(suite: SuiteSpec, asset: AssetsDefinition) -> AssetChecksDefinition:
-    """A blocking check, on the gate that ran the suite, that its table is not structurally broken."""
+def suite_results(engine: Engine, *, run_id: str, suites: Sequence[SuiteSpec]) -> list[AssetCheckResult]:
+    """Each suite's check, from the results this Dagster run recorded for its table."""
+    with session_factory(engine)() as session:
+        recorded = session.scalars(
+            select(DqResult)
+            .join(DqRun, DqRun.id == DqResult.dq_run_id)
+            .where(DqRun.run_id == run_id, DqResult.table_name.in_([suite.table for suite in suites]))
+        ).all()
+    by_table: dict[str, list[DqResult]] = {}
+    for result in recorded:
+        by_table.setdefault(result.table_name, []).append(result)
+    return [_suite_result(suite, by_table.get(suite.table, [])) for suite in suites]
 
-    @asset_check(
-        asset=asset,
-        name=f"suite_{suite.table}",
-        blocking=True,
-        description=f"expectations/{suite.path.name}: {len(suite.rules)} rules on {suite.table}",
+
+def _suite_result(suite: SuiteSpec, results: list[DqResult]) -> AssetCheckResult:
+    broken = [r.rule for r in results if not r.success and (r.level == "batch" or r.exception)]
+    failing_rows = [r for r in results if not r.success and r.level == "row" and not r.exception]
+    passed = bool(results) and not any(r.suite_broken for r in results)
+    return AssetCheckResult(
+        check_name=f"suite_{suite.table}",
+        passed=passed,
+        severity=AssetCheckSeverity.ERROR if not passed else AssetCheckSeverity.WARN,
+        metadata={
+            "rules": len(results),
+            "batch_failures": ", ".join(broken) or "none",
+            "rules_holding_rows": ", ".join(r.rule for r in failing_rows) or "none",
+            "row_failures": sum(r.unexpected_count or 0 for r in failing_rows),
+            "table_rows": max((r.table_rows or 0 for r in results), default=0),
+            "suite_version": suite.version,
+        },
     )
-    def check(context: AssetCheckExecutionContext, warehouse: WarehouseResource) -> AssetCheckResult:
-        with warehouse.engine() as engine, session_factory(engine)() as session:
-            results = session.scalars(
-                select(DqResult)
-                .join(DqRun, DqRun.id == DqResult.dq_run_id)
-                .where(DqRun.run_id == context.run.run_id, DqResult.table_name == suite.table)
-            ).all()
-        broken = [r.rule for r in results if not r.success and (r.level == "batch" or r.exception)]
-        failing_rows = [r for r in results if not r.success and r.level == "row" and not r.exception]
-        passed = bool(results) and not any(r.suite_broken for r in results)
-        return AssetCheckResult(
-            passed=passed,
-            severity=AssetCheckSeverity.ERROR if not passed else AssetCheckSeverity.WARN,
-            metadata={
-                "rules": len(results),
-                "batch_failures": ", ".join(broken) or "none",
-                "rules_holding_rows": ", ".join(r.rule for r in failing_rows) or "none",
-                "row_failures": sum(r.unexpected_count or 0 for r in failing_rows),
-                "table_rows": max((r.table_rows or 0 for r in results), default=0),
-                "suite_version": suite.version,
-            },
-        )
-
-    return check
 
 
-@asset_check(asset=data_quality, name="sources_reconcile", blocking=True)
-def sources_reconcile(context: AssetCheckExecutionContext, warehouse: WarehouseResource) -> AssetCheckResult:
+def sources_reconcile(engine: Engine, run_id: str) -> AssetCheckResult:
     """Every landed source record is published or quarantined (per stream, this run)."""
-    with warehouse.engine() as engine, session_factory(engine)() as session:
+    with session_factory(engine)() as session:
         streams = session.scalars(
             select(DqReconciliation)
             .join(DqRun, DqRun.id == DqReconciliation.dq_run_id)
-            .where(DqRun.run_id == context.run.run_id)
+            .where(DqRun.run_id == run_id)
         ).all()
         broken = [f"{s.source_system}.{s.stream}" for s in streams if not s.reconciles]
     return AssetCheckResult(
+        check_name=SOURCES_RECONCILE,
         passed=bool(streams) and not broken,
         severity=AssetCheckSeverity.ERROR,
         metadata={"streams": len(streams), "not_reconciling": ", ".join(broken) or "none"},
@@ -213,8 +254,3 @@ def sources_reconcile(context: AssetCheckExecutionContext, warehouse: WarehouseR
 
 
 quality_assets = [staging_quality, data_quality]
-quality_checks: list[AssetChecksDefinition] = [
-    *(suite_check(suite, staging_quality) for suite in load_suites(layer="staging")),
-    *(suite_check(suite, data_quality) for suite in load_suites(layer="core")),
-    sources_reconcile,
-]

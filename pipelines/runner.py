@@ -7,21 +7,27 @@ it executes on a worker thread.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from dagster import DagsterEventType, DagsterInstance, RunsFilter, materialize
+from dagster import DagsterEventType, DagsterInstance, DagsterRunStatus, RunsFilter, materialize
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from hub.config import Settings
 from pipelines.assets.persons import person_resolution
-from pipelines.definitions import all_assets, all_checks, stage_assets
+from pipelines.definitions import all_assets, stage_assets
 from pipelines.resources import resources_from_settings
 
 POLL_SECONDS = 1.0
+# Finds the run one call started, whichever process executes it.
+INVOCATION_TAG = "hub/invocation"
+WORKER_MAIN = "from pipelines.worker import main; main()"
 # Government networks are air-gapped: Dagster must not try to send usage statistics. Each
 # department's assets share a pool named after it, and one asset per department runs at a time
 # across all runs, so that no department (the petitions API rate-limits) sees concurrent readers.
@@ -55,34 +61,35 @@ def dagster_instance(settings: Settings) -> DagsterInstance:
 
 
 def run_all_assets(
-    *, settings: Settings, console: Console | None = None, full_reload: bool = False
+    *, settings: Settings, console: Console | None = None, full_reload: bool = False, processes: int = 1
 ) -> PipelineRunResult:
     """Materialise every asset once against the configured departments and warehouse.
 
     `full_reload` reads every source from the start and processes every record again, and resolution
-    weighs every mention again.
+    weighs every mention again. With `processes` 1 the run executes in this process (tests, where a
+    process per step would cost more than the steps); with more, it executes as production does, each
+    step in a process of its own and up to `processes` at once (`pipelines.worker`), so that one
+    department's read overlaps another's while each department's pool still admits one at a time.
     """
+    if processes < 1:
+        raise ValueError(f"processes must be at least 1, not {processes}")
     instance = dagster_instance(settings)
     invocation = uuid.uuid4().hex
     outcome: dict[str, Any] = {}
 
     def execute() -> None:
         try:
-            outcome["result"] = materialize(
-                [*all_assets, *all_checks],
-                instance=instance,
-                resources=resources_from_settings(settings),
-                tags={"hub/invocation": invocation},
-                # The run's events are kept in the instance; the console shows progress and warnings.
-                run_config={
-                    "loggers": {"console": {"config": {"log_level": "WARNING"}}},
-                    "ops": {
-                        **{a.op.name: {"config": {"full_reload": full_reload}} for a in stage_assets},
-                        person_resolution.op.name: {"config": {"full": full_reload}},
-                    },
-                },
-                raise_on_error=False,
-            )
+            if processes == 1:
+                materialize(
+                    all_assets,
+                    instance=instance,
+                    resources=resources_from_settings(settings),
+                    tags={INVOCATION_TAG: invocation},
+                    run_config=run_config(full_reload=full_reload),
+                    raise_on_error=False,
+                )
+            else:
+                _execute_in_worker(settings, invocation, full_reload=full_reload, processes=processes)
         except Exception as error:  # handed to the caller's thread, re-raised there
             outcome["error"] = error
 
@@ -92,17 +99,93 @@ def run_all_assets(
     worker.join()
     if "error" in outcome:
         raise outcome["error"]
-    result = outcome["result"]
-    metadata = {
-        event.asset_key.to_user_string(): {k: v.value for k, v in event.materialization.metadata.items()}
-        for event in result.get_asset_materialization_events()
-        if event.asset_key is not None
+    return _result(instance, invocation)
+
+
+def default_processes(settings: Settings) -> int:
+    """How many steps `hub pipeline run` runs at once: one per core on PostgreSQL; one on SQLite, which
+    lets one connection write at a time, so that steps in parallel would wait on each other's writes
+    (and fail past its busy timeout) instead of gaining."""
+    if settings.resolved_database_url.startswith("sqlite"):
+        return 1
+    return os.cpu_count() or 1
+
+
+def run_config(*, full_reload: bool, processes: int = 1, preload: list[str] | None = None) -> dict[str, Any]:
+    """The run's configuration: the reads' and resolution's `full_reload`, warnings on the console,
+    and, for `processes` above 1, the multiprocess executor, forking each step from a forkserver that
+    has imported the `preload` modules."""
+    config: dict[str, Any] = {
+        # The run's events are kept in the instance; the console shows progress and warnings.
+        "loggers": {"console": {"config": {"log_level": "WARNING"}}},
+        "ops": {
+            **{a.op.name: {"config": {"full_reload": full_reload}} for a in stage_assets},
+            person_resolution.op.name: {"config": {"full": full_reload}},
+        },
     }
-    checks = {
-        f"{e.asset_key.to_user_string()}:{e.check_name}": e.passed
-        for e in result.get_asset_check_evaluations()
-    }
-    return PipelineRunResult(run_id=result.run_id, success=result.success, metadata=metadata, checks=checks)
+    if processes > 1:
+        forkserver = {"forkserver": {"preload_modules": preload or []}}
+        config["execution"] = {
+            "config": {"multiprocess": {"max_concurrent": processes, "start_method": forkserver}}
+        }
+    return config
+
+
+def _execute_in_worker(settings: Settings, invocation: str, *, full_reload: bool, processes: int) -> None:
+    """Run `pipelines.worker` with the settings in its environment; its run is read from the instance."""
+    environment = dict(os.environ)
+    for variable, value in settings.environment().items():
+        if value is None:
+            environment.pop(variable, None)
+        else:
+            environment[variable] = value
+    # Started with -c, not -m: multiprocessing re-imports a `__main__` module in every process it
+    # starts, which would rebuild the job for every step.
+    command = [sys.executable, "-c", WORKER_MAIN, invocation, "--processes", str(processes)]
+    if full_reload:
+        command.append("--full-reload")
+    finished = subprocess.run(command, env=environment, check=False)
+    if finished.returncode != 0:
+        raise RuntimeError(f"the pipeline worker exited with status {finished.returncode}")
+
+
+def _result(instance: DagsterInstance, invocation: str) -> PipelineRunResult:
+    """The run's outcome as the instance recorded it: materialisations' metadata and checks' verdicts."""
+    runs = instance.get_runs(filters=RunsFilter(tags={INVOCATION_TAG: invocation}), limit=1)
+    if not runs:
+        raise RuntimeError("the pipeline run was not recorded in the Dagster instance")
+    run = runs[0]
+    metadata: dict[str, dict[str, Any]] = {}
+    checks: dict[str, bool] = {}
+    for record in instance.get_records_for_run(run.run_id, limit=None).records:
+        event = record.event_log_entry.dagster_event
+        if event is None:
+            continue
+        if event.event_type is DagsterEventType.ASSET_MATERIALIZATION:
+            materialization = event.step_materialization_data.materialization
+            key = materialization.asset_key.to_user_string()
+            metadata[key] = {k: v.value for k, v in materialization.metadata.items()}
+        elif event.event_type is DagsterEventType.ASSET_CHECK_EVALUATION:
+            evaluation = event.asset_check_evaluation_data
+            checks[f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"] = evaluation.passed
+    success = run.status is DagsterRunStatus.SUCCESS
+    return PipelineRunResult(run_id=run.run_id, success=success, metadata=metadata, checks=checks)
+
+
+def step_intervals(instance: DagsterInstance, run_id: str) -> dict[str, tuple[float, float]]:
+    """When each step of a run started and succeeded (epoch seconds), by step key."""
+    started: dict[str, float] = {}
+    intervals: dict[str, tuple[float, float]] = {}
+    for record in instance.get_records_for_run(run_id, limit=None).records:
+        entry = record.event_log_entry
+        step = entry.step_key
+        if step is None:
+            continue
+        if entry.dagster_event_type is DagsterEventType.STEP_START:
+            started[step] = entry.timestamp
+        elif entry.dagster_event_type is DagsterEventType.STEP_SUCCESS and step in started:
+            intervals[step] = (started[step], entry.timestamp)
+    return intervals
 
 
 def _show_progress(
@@ -119,7 +202,7 @@ def _show_progress(
         while worker.is_alive():
             worker.join(POLL_SECONDS)
             if run_id is None:
-                runs = instance.get_runs(filters=RunsFilter(tags={"hub/invocation": invocation}), limit=1)
+                runs = instance.get_runs(filters=RunsFilter(tags={INVOCATION_TAG: invocation}), limit=1)
                 if not runs:
                     continue
                 run_id = runs[0].run_id

@@ -31,6 +31,7 @@ from sqlalchemy import Engine
 from hub.db.engine import transaction
 from hub.warehouse.ingestion.service import advance_cursor, get_cursor
 from hub.warehouse.provenance import LoadRun
+from pipelines.checks import ReconcilingReport, reconciles_result, reconciles_spec
 from pipelines.ingest import StageReport, Stream, publish, stage
 
 P = TypeVar("P")
@@ -80,15 +81,18 @@ def source_assets(
     the streams; `deps` are reads whose records must be published first (a case needs its grid).
     """
 
+    staged_key = AssetKey([STAGE_PREFIX, name])
+
     @asset(
-        key=AssetKey([STAGE_PREFIX, name]),
+        key=staged_key,
         group_name=resource,
         pool=resource,
         retry_policy=SOURCE_RETRY,
         description=f"Staging: {description}",
         required_resource_keys={resource, "warehouse"},
+        check_specs=[reconciles_spec(staged_key)],
     )
-    def stage_read(context: AssetExecutionContext, config: IngestConfig) -> MaterializeResult[None]:
+    def stage_read(context: AssetExecutionContext, config: IngestConfig) -> MaterializeResult:  # type: ignore[type-arg]  # bare: see pipelines.checks
         department = getattr(context.resources, resource)
         with context.resources.warehouse.engine() as engine, closing(department.client()) as client:
             reports = read(client, engine, LoadRun(context.run.run_id), config)
@@ -100,8 +104,9 @@ def source_assets(
         deps=[stage_read, STAGING_GATE, *(d.publish for d in deps)],
         description=description,
         required_resource_keys={"warehouse"},
+        check_specs=[reconciles_spec(AssetKey(name))],
     )
-    def publish_read(context: AssetExecutionContext) -> MaterializeResult[None]:
+    def publish_read(context: AssetExecutionContext) -> MaterializeResult:  # type: ignore[type-arg]  # bare: see pipelines.checks
         run = LoadRun(context.run.run_id)
         with context.resources.warehouse.engine() as engine:
             reports = [publish(engine=engine, run=run, stream=stream) for stream in streams]
@@ -174,17 +179,14 @@ def _save_watermark(engine: Engine, stream: Stream[P, R], report: StageReport, r
         )
 
 
-class StreamReport(Protocol):
-    @property
-    def stream(self) -> str: ...
-
+class StreamReport(ReconcilingReport, Protocol):
     def metadata(self) -> dict[str, Any]: ...
 
 
 def materialization(*reports: StreamReport) -> MaterializeResult[None]:
-    """Metadata per stream (`households.fetched` …), which the `reconciles` check reads."""
+    """Metadata per stream (`households.fetched` …), and the `reconciles` check's verdict on them."""
     metadata: dict[str, object] = {}
     for report in reports:
         name = report.stream.split(".", 1)[1]
         metadata.update({f"{name}.{key}": value for key, value in report.metadata().items()})
-    return MaterializeResult(metadata=metadata)  # type: ignore[arg-type]
+    return MaterializeResult(metadata=metadata, check_results=[reconciles_result(reports)])  # type: ignore[arg-type]

@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from hub.simulator.model import County
-from pipelines.definitions import all_assets
+from hub.simulator.server import running_simulator
+from pipelines.definitions import all_assets, stage_assets
+from pipelines.runner import dagster_instance, run_all_assets, step_intervals
 from tests.conftest import LoadedWarehouse
 from tests.support.snapshot import warehouse_rows
-from tests.support.warehouse import ingest_county
+from tests.support.warehouse import hub_settings, ingest_county
 
 READS = {
     "grid_registry",
@@ -91,3 +93,29 @@ def test_full_reload_reprocesses_everything_and_still_changes_no_row(
     petitions = result.metadata["petitions_feed"]
     assert petitions["petitions.published"] == len(golden_county.petitions)
     assert warehouse_rows(loaded_database_url) == before
+
+
+def test_steps_in_processes_of_their_own_load_the_same_warehouse_one_read_per_department_at_a_time(
+    golden_county: County, golden_load: LoadedWarehouse, database_url: str, tmp_path: Path
+) -> None:
+    with running_simulator(county=golden_county) as url:
+        settings = hub_settings(database_url=database_url, var_dir=tmp_path / "var", simulator_url=url)
+        result = run_all_assets(settings=settings, processes=2)
+
+    assert result.success
+    assert result.checks == golden_load.result.checks
+    for asset in STREAM_ASSETS:
+        assert result.metadata[asset] == golden_load.result.metadata[asset], asset
+    counts = {table: len(rows) for table, rows in warehouse_rows(database_url).items()}
+    assert counts == {table: len(rows) for table, rows in warehouse_rows(golden_load.url).items()}
+    ran = step_intervals(dagster_instance(settings), result.run_id)
+    assert any(_overlap(a, b) for a in ran.values() for b in ran.values() if a is not b), "steps ran at once"
+    pools: dict[str, list[tuple[float, float]]] = {}
+    for asset in stage_assets:
+        pools.setdefault(str(asset.op.pool), []).append(ran[asset.op.name])
+    for pool, intervals in pools.items():
+        assert not any(_overlap(a, b) for a in intervals for b in intervals if a is not b), pool
+
+
+def _overlap(a: tuple[float, float], b: tuple[float, float]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]

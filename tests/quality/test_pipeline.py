@@ -8,7 +8,7 @@ from dagster import materialize
 from sqlalchemy import Engine, text
 
 from hub.quality.suites import load_suites
-from pipelines.quality import quality_assets, quality_checks
+from pipelines.quality import quality_assets
 from pipelines.resources import resources_from_settings
 from pipelines.runner import dagster_instance
 from tests.support.warehouse import hub_settings
@@ -18,7 +18,7 @@ def _materialise(engine: Engine, var_dir: Path) -> tuple[dict[str, bool], Path]:
     settings = hub_settings(database_url=engine.url.render_as_string(hide_password=False), var_dir=var_dir)
     instance = dagster_instance(settings)
     result = materialize(
-        [*quality_assets, *quality_checks],
+        quality_assets,
         instance=instance,
         resources=resources_from_settings(settings),
         raise_on_error=False,
@@ -46,4 +46,4 @@ def test_a_structurally_broken_table_fails_its_blocking_check(loaded_engine: Eng
     assert all(
         passed for name, passed in checks.items() if name not in ("suite_grid_workers", "sources_reconcile")
     )
-    assert all(spec.blocking for check in quality_checks for spec in check.check_specs)
+    assert all(spec.blocking for asset in quality_assets for spec in asset.check_specs)
