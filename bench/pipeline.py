@@ -307,16 +307,16 @@ def bench_backend(
     try:
         upgrade(database_url)
         settings = bench_settings(database_url, folder / f"var-{backend}", simulator_url)
-        processes = processes or default_processes(settings)
+        full_processes = processes or default_processes(settings)
         with HubMemory(excluded=process.pid) as memory:
             started = time.perf_counter()
-            result = run_all_assets(settings=settings, processes=processes)
+            result = run_all_assets(settings=settings, processes=full_processes)
             wall = time.perf_counter() - started
         intervals = step_intervals(dagster_instance(settings), result.run_id)
         took = durations(intervals)
         print(
             f"\n== {backend}: run {'succeeded' if result.success else 'FAILED'} in {wall:,.1f} s "
-            f"(target < {TARGET_SECONDS} s) with {processes} process(es), "
+            f"(target < {TARGET_SECONDS} s), {full_processes} step(s) at once, "
             f"peak memory {memory.peak_mib:,.0f} MiB (target < {TARGET_RSS_MIB})"
         )
         print_assets(result, took)
@@ -379,10 +379,11 @@ def landed_versions(result: Any) -> int:
 
 
 def bench_incremental(
-    settings: Settings, snapshot: Path, days: int, *, first_loaded: int | None, processes: int
+    settings: Settings, snapshot: Path, days: int, *, first_loaded: int | None, processes: int | None
 ) -> subprocess.Popen[bytes]:
     """Serve the later snapshot and time the run that picks up its changes; returns the simulator."""
     process, simulator_url = start_simulator(snapshot)
+    processes = processes or default_processes(settings)
     started = time.perf_counter()
     later = run_all_assets(
         settings=settings.model_copy(update={"simulator_url": simulator_url}), processes=processes
@@ -393,7 +394,8 @@ def bench_incremental(
     share = f" = {changed / first_loaded:.2%} of the {first_loaded:,} first loaded" if first_loaded else ""
     print(
         f"  incremental, {days} simulated day(s) later: run {'succeeded' if later.success else 'FAILED'} "
-        f"in {incremental:,.1f} s (target < {TARGET_INCREMENTAL_SECONDS} s for 1 %); {fetched:,} records "
+        f"in {incremental:,.1f} s (target < {TARGET_INCREMENTAL_SECONDS} s for 1 %), {processes} step(s) at "
+        f"once; {fetched:,} records "
         f"fetched, {changed:,} new versions{share}"
     )
     print_assets(later, durations(step_intervals(dagster_instance(settings), later.run_id)))
@@ -425,7 +427,6 @@ def bench_incremental_from(
     process = None
     try:
         settings = bench_settings(database_url, folder / "var-postgresql", "http://127.0.0.1:9")
-        processes = processes or default_processes(settings)
         process = bench_incremental(settings, snapshot, days, first_loaded=None, processes=processes)
     finally:
         if process is not None:
@@ -474,7 +475,7 @@ def main(argv: list[str] | None = None) -> int:
         "--processes",
         type=int,
         help="Steps run at once, each in a process of its own; 1 runs every step in this process "
-        "(default: as `hub pipeline run`, one per core on PostgreSQL and 1 on SQLite).",
+        "(default: as `hub pipeline run`, one per core for the full run into PostgreSQL, else 1).",
     )
     parser.add_argument(
         "--keep",

@@ -59,7 +59,7 @@ def pipeline_run(
         None,
         min=1,
         help="Steps at once, each in a process of its own; 1 runs them in this process "
-        "[default: one per core on PostgreSQL, 1 on SQLite]",
+        "[default: one per core for a first load or full reload into PostgreSQL, else 1]",
     ),
 ) -> None:
     """Materialise every asset against the configured departments, with progress."""
@@ -70,7 +70,7 @@ def pipeline_run(
         settings=settings,
         console=console,
         full_reload=full_reload,
-        processes=processes or default_processes(settings),
+        processes=processes or default_processes(settings, full_reload=full_reload),
     )
     if not result.success:
         raise typer.Exit(code=1)

@@ -1,8 +1,8 @@
-"""Running every asset in-process (`hub pipeline run`, `hub demo`, tests), with a progress display.
+"""Running every asset (`hub pipeline run`, `hub demo`, tests), with a progress display.
 
 One Dagster run materialises the assets in dependency order and is recorded in the instance under
-`DAGSTER_HOME`, so `make dagster` shows it afterwards. Progress is read from that run's events while
-it executes on a worker thread.
+`DAGSTER_HOME`, so `make dagster` shows it afterwards: in this process, or with each step in a process
+of its own (`pipelines.worker`). Progress and the outcome are read from that run's events.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from hub.config import Settings
+from hub.db.engine import make_engine, session_factory
+from hub.warehouse.ingestion.service import has_loaded
 from pipelines.assets.persons import person_resolution
 from pipelines.definitions import all_assets, stage_assets
 from pipelines.resources import resources_from_settings
@@ -31,12 +33,15 @@ WORKER_MAIN = "from pipelines.worker import main; main()"
 # Government networks are air-gapped: Dagster must not try to send usage statistics. Each
 # department's assets share a pool named after it, and one asset per department runs at a time
 # across all runs, so that no department (the petitions API rate-limits) sees concurrent readers.
+# A step's process reports its start on the console at the instance's level: warnings only, as the run.
 INSTANCE_YAML = """\
 telemetry:
   enabled: false
 concurrency:
   pools:
     default_limit: 1
+python_logs:
+  python_log_level: WARNING
 """
 
 
@@ -102,12 +107,27 @@ def run_all_assets(
     return _result(instance, invocation)
 
 
-def default_processes(settings: Settings) -> int:
-    """How many steps `hub pipeline run` runs at once: one per core on PostgreSQL; one on SQLite, which
-    lets one connection write at a time, so that steps in parallel would wait on each other's writes
-    (and fail past its busy timeout) instead of gaining."""
-    if settings.resolved_database_url.startswith("sqlite"):
+def default_processes(settings: Settings, *, full_reload: bool = False) -> int:
+    """How many steps `hub pipeline run` runs at once.
+
+    One per core for a run that reads every source from the start (the first load, or a full reload)
+    into PostgreSQL: its steps take minutes, and one department's read overlaps another's. One for a
+    daily run, whose steps take seconds: a process per step costs about a second of Dagster's set-up
+    and the run's longest chain of steps gains nothing (at 1,000,000 persons with 1.5 % changed: 77.5 s
+    in step processes against 67.4 s in-process). One on SQLite, which lets one connection write at a
+    time: steps in parallel would wait on each other's writes, and fail past its busy timeout.
+    """
+    url = settings.resolved_database_url
+    if url.startswith("sqlite"):
         return 1
+    if not full_reload:
+        engine = make_engine(url)
+        try:
+            with session_factory(engine)() as session:
+                if has_loaded(session=session):
+                    return 1
+        finally:
+            engine.dispose()
     return os.cpu_count() or 1
 
 

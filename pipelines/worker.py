@@ -3,8 +3,8 @@
 `run_all_assets` starts this module with the hub's settings in its environment (`Settings.environment`),
 so no secret passes through the run's stored configuration. Dagster's multiprocess executor forks
 every step's process from a forkserver that has imported this module: the job, its definitions
-and Great Expectations are built and imported once per run instead of once per step (3.5 s per step
-without it, for 74 steps). The caller finds the run by its invocation tag and reads its outcome from
+and Great Expectations are built and imported once per run instead of once per step (3.5 s a step
+without it). The caller finds the run by its invocation tag and reads its outcome from
 the Dagster instance.
 """
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from hub.simulator.model import County
 from hub.simulator.server import running_simulator
 from pipelines.definitions import all_assets, stage_assets
-from pipelines.runner import dagster_instance, run_all_assets, step_intervals
+from pipelines.runner import dagster_instance, default_processes, run_all_assets, step_intervals
 from tests.conftest import LoadedWarehouse
 from tests.support.snapshot import warehouse_rows
 from tests.support.warehouse import hub_settings, ingest_county
@@ -115,6 +116,19 @@ def test_steps_in_processes_of_their_own_load_the_same_warehouse_one_read_per_de
         pools.setdefault(str(asset.op.pool), []).append(ran[asset.op.name])
     for pool, intervals in pools.items():
         assert not any(_overlap(a, b) for a in intervals for b in intervals if a is not b), pool
+
+
+def test_a_first_load_or_full_reload_into_postgresql_runs_a_step_per_core_and_a_daily_run_in_process(
+    backend: str, database_url: str, loaded_template: str, tmp_path: Path
+) -> None:
+    # SQLite lets one connection write at a time: its runs stay in-process.
+    fanned_out = (os.cpu_count() or 1) if backend == "postgresql" else 1
+    empty = hub_settings(database_url=database_url, var_dir=tmp_path)
+    loaded = hub_settings(database_url=loaded_template, var_dir=tmp_path)
+
+    assert default_processes(empty) == fanned_out
+    assert default_processes(loaded) == 1
+    assert default_processes(loaded, full_reload=True) == fanned_out
 
 
 def _overlap(a: tuple[float, float], b: tuple[float, float]) -> bool:

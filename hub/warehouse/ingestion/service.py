@@ -58,6 +58,11 @@ def get_cursor(*, session: Session, source_system: str, stream: str) -> str | No
     return session.scalar(statement)
 
 
+def has_loaded(*, session: Session) -> bool:
+    """Whether any stream has committed a load: False before the first."""
+    return session.scalar(select(SourceCursor.id).limit(1)) is not None
+
+
 def advance_cursor(*, session: Session, source_system: str, stream: str, cursor: str, run: LoadRun) -> None:
     """Record how far a stream is loaded; call it in the transaction that commits those rows."""
     existing = session.scalars(
