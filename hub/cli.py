@@ -59,7 +59,7 @@ def pipeline_run(
         None,
         min=1,
         help="Steps at once, each in a process of its own; 1 runs them in this process "
-        "[default: one per core for a first load or full reload into PostgreSQL, else 1]",
+        "(default: one per core for a first load or full reload into PostgreSQL, else 1)",
     ),
 ) -> None:
     """Materialise every asset against the configured departments, with progress."""
