@@ -183,10 +183,6 @@ def a_day_of_autovacuum(url: str) -> float:
     return time.perf_counter() - started
 
 
-def durations(intervals: dict[str, tuple[float, float]]) -> dict[str, float]:
-    return {step: end - start for step, (start, end) in intervals.items()}
-
-
 def covered_seconds(intervals: list[tuple[float, float]]) -> float:
     """The time during which at least one of `intervals` was running (steps may overlap)."""
     covered, reached = 0.0, float("-inf")
@@ -273,15 +269,24 @@ def counted(metadata_by_asset: dict[str, dict[str, Any]], *suffixes: str) -> lis
     ]
 
 
-def print_assets(result: Any, took: dict[str, float]) -> None:
-    """One line per asset: its seconds, and the records it fetched (staging) or published."""
-    for asset, metadata_ in sorted(result.metadata.items()):
+def print_assets(result: Any, intervals: dict[str, tuple[float, float]]) -> None:
+    """One line per asset, in the order the steps started: its seconds, when it ran (from the run's
+    first step: the longest chain shows), and the records it fetched (staging) or published."""
+    origin = min((start for start, _ in intervals.values()), default=0.0)
+
+    def started(asset: str) -> float:
+        return intervals.get(step_key(asset), (origin, origin))[0]
+
+    for asset in sorted(result.metadata, key=lambda a: (started(a), a)):
+        metadata_ = result.metadata[asset]
         fetched = sum(v for k, v in metadata_.items() if k.endswith(".fetched"))
         published = sum(v for k, v in metadata_.items() if k.endswith(".published"))
-        seconds = took.get(step_key(asset), 0.0)
+        start, end = intervals.get(step_key(asset), (origin, origin))
+        seconds = end - start
         count, what = (fetched, "fetched") if asset.startswith(STAGE) else (published, "published")
         rate = f"{count / seconds:>10,.0f} records/s" if count and seconds else ""
-        print(f"  {asset:<42} {seconds:>8.1f} s  {count:>10,} {what:<9}  {rate}")
+        span = f"{start - origin:>6.0f}–{end - origin:<6.0f}"
+        print(f"  {asset:<42} {seconds:>8.1f} s  {span} {count:>10,} {what:<9}  {rate}")
 
 
 def simulate(command: str, out: Path, args: argparse.Namespace, *, days: int = 0) -> None:
@@ -313,13 +318,12 @@ def bench_backend(
             result = run_all_assets(settings=settings, processes=full_processes)
             wall = time.perf_counter() - started
         intervals = step_intervals(dagster_instance(settings), result.run_id)
-        took = durations(intervals)
         print(
             f"\n== {backend}: run {'succeeded' if result.success else 'FAILED'} in {wall:,.1f} s "
             f"(target < {TARGET_SECONDS} s), {full_processes} step(s) at once, "
             f"peak memory {memory.peak_mib:,.0f} MiB (target < {TARGET_RSS_MIB})"
         )
-        print_assets(result, took)
+        print_assets(result, intervals)
         engine = make_engine(database_url)
         if truth is not None:
             with session_factory(engine)() as session:
@@ -398,7 +402,7 @@ def bench_incremental(
         f"once; {fetched:,} records "
         f"fetched, {changed:,} new versions{share}"
     )
-    print_assets(later, durations(step_intervals(dagster_instance(settings), later.run_id)))
+    print_assets(later, step_intervals(dagster_instance(settings), later.run_id))
     return process
 
 

@@ -12,9 +12,11 @@ from hub.simulator.catalog import serve_county
 from hub.simulator.model import County
 from hub.simulator.profiles import fault_profile
 from hub.simulator.truth import write_truth
+from hub.warehouse.persons.merges import decide_review, list_reviews
 from hub.warehouse.persons.models import Person, PersonBlockKey, PersonMatch, PersonSource
 from hub.warehouse.persons.resolution import mark_unresolved, mention_id, resolve_warehouse_persons
 from hub.warehouse.provenance import LoadRun
+from tests.support.databases import copy_of
 from tests.support.snapshot import warehouse_rows
 from tests.support.warehouse import ingest_noisy
 
@@ -95,6 +97,39 @@ def test_a_pass_weighs_only_what_changed_and_its_neighbourhood(noisy_database_ur
     assert 2 * len(sources) < again.mentions < (total or 0) // 10
     assert again.persons_merged == 0 and left == 0
     assert warehouse_rows(noisy_database_url) == before
+
+
+def test_a_full_pass_weighing_its_parts_in_processes_merges_what_one_process_merges(
+    noisy_database_url: str, tmp_path: Path
+) -> None:
+    engine = make_engine(noisy_database_url)
+    with transaction(engine) as session:
+        pending = list_reviews(session=session, first=500)
+        for review in pending:  # a reviewer accepts every queued pair: the next pass merges them
+            decide_review(session=session, review_id=review.id, accept=True, reviewer="test")
+    engine.dispose()
+    outcomes = []
+    with copy_of(noisy_database_url, tmp_path) as copy_url:
+        for url, processes in ((noisy_database_url, 1), (copy_url, 2)):
+            engine = make_engine(url)
+            with transaction(engine) as session:
+                report = resolve_warehouse_persons(
+                    session=session, run=LoadRun("pass"), full=True, part_size=200, processes=processes
+                )
+            with session_factory(engine)() as session:
+                merged = session.execute(
+                    select(Person.id, Person.merged_into_id).where(Person.merged_into_id.is_not(None))
+                ).all()
+                matches = session.execute(
+                    select(PersonMatch.left_mention, PersonMatch.right_mention, PersonMatch.rule)
+                ).all()
+            engine.dispose()
+            outcomes.append((report, sorted(merged), sorted(matches)))
+    (alone, merged_alone, matches_alone), (apart, merged_apart, matches_apart) = outcomes
+
+    assert pending and alone.parts > 5 and alone.persons_merged > 0
+    assert apart == alone
+    assert merged_apart == merged_alone and matches_apart == matches_alone
 
 
 def test_a_full_pass_in_small_parts_weighs_what_one_part_weighs(noisy_database_url: str) -> None:

@@ -17,10 +17,14 @@ the county. When many are (the first load, `full=True`), it weighs every mention
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import sys
 from array import array
+from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 import numpy as np
@@ -98,13 +102,20 @@ _MENTION_COLUMNS = (
 
 
 def resolve_warehouse_persons(
-    *, session: Session, run: LoadRun, full: bool = False, part_size: int = PART_SIZE
+    *,
+    session: Session,
+    run: LoadRun,
+    full: bool = False,
+    part_size: int = PART_SIZE,
+    processes: int | None = None,
 ) -> ResolutionReport:
     """Resolve the mentions that changed since the last pass (with their neighbourhood; every
     mention when `full` or when many changed) and merge the persons that turn out to be one.
 
     A pass over every mention is resolved in parts of about `part_size` mentions that cannot
-    influence each other (`hub.resolution.partitions`), so that its memory follows the part.
+    influence each other (`hub.resolution.partitions`), so that its memory follows the part. The
+    parts are weighed in `processes` processes at once (one per core when None), while this one
+    reads the next part and merges what the finished ones found, in the parts' order.
     """
     changed = session.scalars(select(PersonSource.id).where(PersonSource.resolved_at.is_(None))).all()
     if not changed and not full:
@@ -118,11 +129,18 @@ def resolve_warehouse_persons(
         source_ids, partitioning = _partition_all(
             session, reviewed=[*confirmed, *forbidden], part_size=part_size
         )
-        for part in partitioning.parts:
-            # Streamed into candidates: a part can be most of a county (see `PART_SIZE`), and its
-            # rows held beside the candidates would double the pass's memory.
-            streamed = _each_mention(session, [source_ids[position] for position in part])
-            _resolve_part(session, streamed, confirmed, forbidden, partitioning.oversized, run, tally)
+        part_ids = ([source_ids[position] for position in part] for part in partitioning.parts)
+        if processes is None:
+            processes = os.cpu_count() or 1
+        if processes > 1 and len(partitioning.parts) > 1:
+            oversized = partitioning.oversized
+            _resolve_parts_apart(session, part_ids, confirmed, forbidden, oversized, run, tally, processes)
+        else:
+            for ids in part_ids:
+                # Streamed into candidates: a part can be most of a county (see `PART_SIZE`), and
+                # its rows held beside the candidates would double the pass's memory.
+                streamed = _each_mention(session, ids)
+                _resolve_part(session, streamed, confirmed, forbidden, partitioning.oversized, run, tally)
         _mark_resolved(session, source_ids, run)
         weighed = changed_count = len(source_ids)
         parts = len(partitioning.parts)
@@ -203,6 +221,57 @@ def _resolve_part(
     tally: _Tally,
 ) -> Sequence[Profile]:
     """Resolve these mentions and merge the persons their clusters span; returns their profiles."""
+    candidates, person_of = _candidates(rows)
+    resolution = resolve(candidates, confirmed=confirmed, forbidden=forbidden, oversized=oversized)
+    del candidates  # the profiles hold them from here on
+    _apply(session, resolution, person_of, run, tally)
+    return resolution.profiles
+
+
+def _resolve_parts_apart(
+    session: Session,
+    parts: Iterable[Sequence[int]],
+    confirmed: Sequence[tuple[str, str]],
+    forbidden: Sequence[tuple[str, str]],
+    oversized: Mapping[int, int],
+    run: LoadRun,
+    tally: _Tally,
+    processes: int,
+) -> None:
+    """`_resolve_part` for each part (its `person_sources` ids), `resolve` running in a pool.
+
+    At most one part more than the pool has processes waits in it, so that memory stays a few
+    parts; results are merged in the parts' order, as one process would."""
+    # Spawned, not forked: the caller may hold threads (Dagster's) and a database connection.
+    context = multiprocessing.get_context("spawn")
+    waiting: deque[tuple[dict[str, int], Future[Resolution]]] = deque()
+    with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
+        for part_ids in parts:
+            candidates, person_of = _candidates(_each_mention(session, part_ids))
+            resolved = pool.submit(_resolved_apart, candidates, confirmed, forbidden, oversized)
+            waiting.append((person_of, resolved))
+            if len(waiting) > processes:
+                person_of, future = waiting.popleft()
+                _apply(session, future.result(), person_of, run, tally)
+        while waiting:
+            person_of, future = waiting.popleft()
+            _apply(session, future.result(), person_of, run, tally)
+
+
+def _resolved_apart(
+    candidates: list[PersonCandidate],
+    confirmed: Sequence[tuple[str, str]],
+    forbidden: Sequence[tuple[str, str]],
+    oversized: Mapping[int, int],
+) -> Resolution:
+    """`resolve` in a pool's process, without the profiles (a full pass does not keep them, and
+    sending them back would cost more than building them)."""
+    resolution = resolve(candidates, confirmed=confirmed, forbidden=forbidden, oversized=oversized)
+    return replace(resolution, profiles=())
+
+
+def _candidates(rows: Iterable[Any]) -> tuple[list[PersonCandidate], dict[str, int]]:
+    """The mentions' candidates, and the person each mention belongs to now, by mention id."""
     # One pass over the rows, keeping only what is needed after it: at county scale the rows, and
     # a mention id string per use, would be gigabytes beside the profiles resolution builds.
     candidates: list[PersonCandidate] = []
@@ -211,8 +280,13 @@ def _resolve_part(
         candidate = _candidate(source)
         candidates.append(candidate)
         person_of[candidate.mention_id] = source.person_id
-    resolution = resolve(candidates, confirmed=confirmed, forbidden=forbidden, oversized=oversized)
-    del candidates  # the profiles hold them from here on
+    return candidates, person_of
+
+
+def _apply(
+    session: Session, resolution: Resolution, person_of: dict[str, int], run: LoadRun, tally: _Tally
+) -> None:
+    """Merge the persons each cluster spans; record the merges and queue the review pairs."""
     survivor_of: dict[int, int] = {}
     placed: set[int] = set()
     for cluster in resolution.clusters:
@@ -231,7 +305,6 @@ def _resolve_part(
     tally.reviews += _queue_reviews(session, resolution, run)
     tally.comparisons += resolution.comparisons
     tally.skipped.update(block.key for block in resolution.skipped_blocks)
-    return resolution.profiles
 
 
 def _neighbourhood(session: Session, changed: Sequence[int]) -> list[Any]:
