@@ -107,8 +107,11 @@ def reclaim_dead_rows(engine: Engine, *, tables: Collection[str]) -> tuple[str, 
         )
     if dead:
         quote = engine.dialect.identifier_preparer.quote
-        # VACUUM cannot run inside a transaction.
+        # VACUUM cannot run inside a transaction. INDEX_CLEANUP ON: when the dead rows sit on under
+        # 2 % of the pages (the last ones a publish deleted, the rest cleaned by an earlier VACUUM),
+        # VACUUM leaves their index entries, and their line pointers then keep every page up to
+        # theirs: a county's emptied moral-point staging kept 232 MB that each check read again.
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             for table in dead:
-                connection.execute(text(f"VACUUM {quote(table)}"))
+                connection.execute(text(f"VACUUM (INDEX_CLEANUP ON) {quote(table)}"))
     return dead

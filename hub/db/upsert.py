@@ -76,8 +76,19 @@ def upsert(
     Returns how many rows were inserted or changed. Every row must carry `row_hash`. An update
     leaves `KEPT_ON_UPDATE` as the insert set them.
     """
+    return len(upserted_ids(session, model, rows, key=key))
+
+
+def upserted_ids(
+    session: Session,
+    model: type[DeclarativeBase],
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    key: Sequence[str],
+) -> list[int]:
+    """`upsert`, returning the ids of the rows it inserted or changed."""
     if not rows:
-        return 0
+        return []
     # One statement may not touch a row twice (PostgreSQL refuses); the last version of a key wins.
     rows = list({tuple(row[name] for name in key): row for row in rows}.values())
     table = _table(model)
@@ -88,9 +99,9 @@ def upsert(
         set_={name: insertion.excluded[name] for name in names if name not in {*key, *KEPT_ON_UPDATE}},
         where=table.c.row_hash != insertion.excluded.row_hash,
     ).returning(table.c.id)
-    written = 0
+    written: list[int] = []
     for chunk in batched(rows, BATCH_SIZE):
-        written += len(session.execute(statement, _parameters(session, table, names, chunk)).all())
+        written.extend(session.scalars(statement, _parameters(session, table, names, chunk)))
     return written
 
 

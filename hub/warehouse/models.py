@@ -14,6 +14,7 @@ from hub.warehouse.persons.models import (
     PersonMatch,
     PersonMatchReview,
     PersonSource,
+    UnresolvedMention,
 )
 from hub.warehouse.quality.models import DqFailure, DqReconciliation, DqResult, DqRun
 from hub.warehouse.staging.tables import LAYOUTS as STAGING_LAYOUTS
@@ -49,5 +50,6 @@ __all__ = [
     "QuarantinedRecord",
     "RawRecord",
     "SourceCursor",
+    "UnresolvedMention",
     "metadata",
 ]

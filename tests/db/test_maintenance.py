@@ -113,3 +113,24 @@ def test_a_table_emptied_by_deletes_gives_its_space_back_on_postgresql(engine: E
         ).one()
     assert dead == 0 and pages < 10  # the 100 live rows
     assert reclaim_dead_rows(engine, tables=["raw_records"]) == ()
+
+
+def test_a_table_emptied_at_its_end_last_gives_every_page_back_on_postgresql(engine: Engine) -> None:
+    if engine.dialect.name == "sqlite":
+        return
+    # As a publish empties staging: by the time the last rows go, VACUUM has cleaned the rest, and
+    # the last rows' pages are too few (under 2 %) for it to clean the indexes of their entries on
+    # its own; their dead line pointers would keep every page up to them (a county's 232 MB).
+    _land(engine, 0, 100_000)
+    with engine.begin() as connection:
+        connection.execute(text("DELETE FROM raw_records WHERE source_record_id < 'R0098500'"))
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text("VACUUM raw_records"))
+    with engine.begin() as connection:
+        connection.execute(text("DELETE FROM raw_records"))
+        connection.execute(text("SELECT pg_stat_force_next_flush()"))
+
+    assert reclaim_dead_rows(engine, tables=["raw_records"]) == ("raw_records",)
+    with engine.connect() as connection:
+        pages = connection.execute(text("SELECT pg_relation_size('raw_records')")).scalar_one()
+    assert pages == 0

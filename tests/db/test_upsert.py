@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Table, select
 
 from hub.db.engine import make_engine, transaction
-from hub.db.upsert import insert_rows, upsert
+from hub.db.upsert import insert_rows, upsert, upserted_ids
 from hub.warehouse.households.models import HouseholdRating
 from hub.warehouse.ingestion.models import RawRecord
 
@@ -92,6 +92,20 @@ def test_an_upsert_counts_only_new_and_changed_rows(database_url: str) -> None:
     assert (inserted, again, written) == (1200, 0, 2)
     assert stars["R7"] == 9 and stars["R1200"] == 1 and stars["R0"] == 5 and len(stars) == 1201
     assert assessed_on == {dt.date(2025, 12, 31)}
+
+
+def test_an_upsert_names_the_rows_it_inserted_or_changed(database_url: str) -> None:
+    engine = make_engine(database_url)
+    key = ("source_system", "source_record_id")
+    with transaction(engine) as session:
+        upsert(session, HouseholdRating, [_rating(f"R{i}", stars=5) for i in range(3)], key=key)
+    changed = [_rating("R0", stars=5), _rating("R1", stars=8), _rating("R3", stars=2)]
+    with transaction(engine) as session:
+        ids = upserted_ids(session, HouseholdRating, changed, key=key)
+        by_id = dict(session.execute(select(HouseholdRating.id, HouseholdRating.source_record_id)).all())
+    engine.dispose()
+
+    assert sorted(by_id[id_] for id_ in ids) == ["R1", "R3"]  # R0 is as it was
 
 
 def test_an_update_keeps_when_the_row_was_first_loaded(database_url: str) -> None:

@@ -1,8 +1,7 @@
 """Every row of every warehouse table, to prove that a run changed nothing.
 
 The append-only logs are left out: each run adds its own quality results (dq_*) by design, and reads
-add access-log rows; neither is data a re-run may change. So is when resolution last weighed a
-mention (`person_sources.resolved_at`): a full pass weighs every mention again, changing nothing else.
+add access-log rows; neither is data a re-run may change.
 """
 
 from __future__ import annotations
@@ -15,7 +14,6 @@ from hub.db.engine import make_engine
 from hub.warehouse.models import metadata
 
 APPEND_ONLY = frozenset({"dq_runs", "dq_results", "dq_failures", "dq_reconciliation", "access_log"})
-BOOKKEEPING = {"person_sources": frozenset({"resolved_at"})}
 
 
 def warehouse_rows(database_url: str) -> dict[str, list[tuple[Any, ...]]]:
@@ -23,17 +21,9 @@ def warehouse_rows(database_url: str) -> dict[str, list[tuple[Any, ...]]]:
     try:
         with engine.connect() as connection:
             return {
-                name: [
-                    tuple(row)
-                    for row in connection.execute(select(*columns(table)).order_by(*table.primary_key))
-                ]
+                name: [tuple(row) for row in connection.execute(select(table).order_by(*table.primary_key))]
                 for name, table in metadata.tables.items()
                 if name not in APPEND_ONLY
             }
     finally:
         engine.dispose()
-
-
-def columns(table: Any) -> list[Any]:
-    skipped = BOOKKEEPING.get(table.name, frozenset())
-    return [column for column in table.columns if column.name not in skipped]

@@ -10,10 +10,10 @@ from typing import Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hub.db.upsert import batched, ids_by_key, key_in, upsert
+from hub.db.upsert import batched, ids_by_key, insert_missing, key_in, upsert, upserted_ids
 from hub.resolution.identity import birth_date_of, sex_of
 from hub.sources.canonical import Department, PersonRecord, SourceRef
-from hub.warehouse.persons.models import Person, PersonSource
+from hub.warehouse.persons.models import Person, PersonSource, UnresolvedMention
 from hub.warehouse.provenance import LoadRun, with_provenance
 
 # Whose word about a person's identity wins: the household register is the authority on identity.
@@ -178,8 +178,16 @@ def _record_sources(
             "household_no": mention.household_no,
             "division_code": mention.division_code,
         }
-        # A changed mention is weighed again by the next resolution pass.
-        row = {**with_provenance(content, source=mention.source, run=run), "resolved_at": None}
+        row = with_provenance(content, source=mention.source, run=run)
         rows[(mention.source.department, mention.source.record_id, loaded_id)] = row
     key = ("source_system", "source_record_id", "loaded_person_id")
-    return upsert(session, PersonSource, list(rows.values()), key=key)
+    written = upserted_ids(session, PersonSource, list(rows.values()), key=key)
+    # A new or changed mention is weighed by the next resolution pass.
+    queue_for_resolution(session=session, person_source_ids=written)
+    return len(written)
+
+
+def queue_for_resolution(*, session: Session, person_source_ids: Sequence[int]) -> None:
+    """Have the next resolution pass weigh these mentions (`person_sources` ids)."""
+    rows = [{"person_source_id": id_} for id_ in person_source_ids]
+    insert_missing(session, UnresolvedMention, rows, key=("person_source_id",))

@@ -8,8 +8,8 @@ references move to the survivor, the absorbed person keeps `merged_into_id` (and
 `loaded_person_id`) so that a merge can be undone. Uncertain pairs go to `person_match_reviews`;
 accepted ones are merged on the next run, rejected ones (and undone merges) are never merged again.
 
-Which mentions a pass weighs: a load marks every mention it writes or changes unresolved
-(`resolved_at` NULL). When few are (an incremental run), the pass weighs those and their
+Which mentions a pass weighs: a load queues every mention it writes or changes
+(`unresolved_mentions`). When few are (an incremental run), the pass weighs those and their
 neighbourhood — every mention sharing a blocking key with one (`person_block_keys`, kept by the
 passes), and every mention of the persons those belong to — so its cost follows what changed, not
 the county. When many are (the first load, `full=True`), it weighs every mention.
@@ -39,12 +39,14 @@ from hub.resolution.candidates import Profile, profile
 from hub.resolution.partitions import Linker, Partitioning, links_of
 from hub.warehouse.cases.models import CaseParty
 from hub.warehouse.households.models import Household, HouseholdMember
+from hub.warehouse.persons.loading import queue_for_resolution
 from hub.warehouse.persons.models import (
     Person,
     PersonBlockKey,
     PersonMatch,
     PersonMatchReview,
     PersonSource,
+    UnresolvedMention,
 )
 from hub.warehouse.provenance import LoadRun, restamp, stamp
 from hub.warehouse.tags.models import PersonTag
@@ -117,7 +119,8 @@ def resolve_warehouse_persons(
     parts are weighed in `processes` processes at once (one per core when None), while this one
     reads the next part and merges what the finished ones found, in the parts' order.
     """
-    changed = session.scalars(select(PersonSource.id).where(PersonSource.resolved_at.is_(None))).all()
+    queued = select(UnresolvedMention.person_source_id).order_by(UnresolvedMention.person_source_id)
+    changed = session.scalars(queued).all()
     if not changed and not full:
         return ResolutionReport(0, 0, False, 0, 0, 0, 0, 0, 0)
     total = session.scalar(select(func.count()).select_from(PersonSource)) or 0
@@ -141,7 +144,7 @@ def resolve_warehouse_persons(
                 # its rows held beside the candidates would double the pass's memory.
                 streamed = _each_mention(session, ids)
                 _resolve_part(session, streamed, confirmed, forbidden, partitioning.oversized, run, tally)
-        _mark_resolved(session, source_ids, run)
+        _mark_resolved(session, changed)
         weighed = changed_count = len(source_ids)
         parts = len(partitioning.parts)
     else:
@@ -150,7 +153,7 @@ def resolve_warehouse_persons(
         profiles = _resolve_part(session, rows, confirmed, forbidden, None, run, tally)
         fresh_ids = {mention_id(row): row.id for row in rows if row.id in fresh}
         _replace_keys(session, [(p, fresh_ids[p.mention_id]) for p in profiles if p.mention_id in fresh_ids])
-        _mark_resolved(session, changed, run)
+        _mark_resolved(session, changed)
         weighed, changed_count, parts = len(rows), len(changed), 1
     return ResolutionReport(
         mentions=weighed,
@@ -365,31 +368,31 @@ def _insert_keys(session: Session, keys: array[int]) -> None:
         insert_rows(session, table, [{"key_hash": key, "person_source_id": id_} for key, id_ in chunk])
 
 
-def _mark_resolved(session: Session, source_ids: Sequence[int], run: LoadRun) -> None:
+def _mark_resolved(session: Session, source_ids: Sequence[int]) -> None:
+    """Take the mentions the pass read from the queue out of it: mentions queued since stay there
+    for the next pass."""
     for chunk in batched(source_ids, 10_000):
         session.execute(
-            update(PersonSource)
-            .where(key_in(session, PersonSource.id, chunk))
-            .values(resolved_at=run.at)
+            delete(UnresolvedMention)
+            .where(key_in(session, UnresolvedMention.person_source_id, chunk))
             .execution_options(synchronize_session=False)
         )
 
 
 def mark_unresolved(*, session: Session, mentions: Iterable[str]) -> None:
     """Have the next pass weigh these mentions again (a reviewer accepted a pair of them)."""
+    ids: list[int] = []
     for mention in mentions:
         system, rest = mention.split(":", 1)
         record_id, loaded = rest.rsplit(":", 1)
-        session.execute(
-            update(PersonSource)
-            .where(
+        ids += session.scalars(
+            select(PersonSource.id).where(
                 PersonSource.source_system == system,
                 PersonSource.source_record_id == record_id,
                 PersonSource.loaded_person_id == int(loaded),
             )
-            .values(resolved_at=None)
-            .execution_options(synchronize_session=False)
-        )
+        ).all()
+    queue_for_resolution(session=session, person_source_ids=ids)
 
 
 def _survivor(session: Session, person_ids: list[int], id_number: str | None) -> int:
