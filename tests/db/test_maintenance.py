@@ -134,3 +134,40 @@ def test_a_table_emptied_at_its_end_last_gives_every_page_back_on_postgresql(eng
     with engine.connect() as connection:
         pages = connection.execute(text("SELECT pg_relation_size('raw_records')")).scalar_one()
     assert pages == 0
+
+
+def test_a_table_emptied_while_another_transaction_still_sees_its_rows_gives_its_pages_back(
+    engine: Engine,
+) -> None:
+    if engine.dialect.name == "sqlite":
+        return
+    _land(engine, 0, 2 * DEAD_ROWS_FLOOR)
+    with engine.connect() as other:
+        other.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
+        other.execute(text("SELECT count(*) FROM persons"))  # its snapshot sees the rows deleted next
+        with engine.begin() as connection:
+            connection.execute(text("DELETE FROM raw_records"))
+            connection.execute(text("SELECT pg_stat_force_next_flush()"))
+
+        assert reclaim_dead_rows(engine, tables=["raw_records"]) == ("raw_records",)
+        with engine.connect() as connection:
+            size = connection.execute(text("SELECT pg_relation_size('raw_records')")).scalar_one()
+    assert size == 0
+
+
+def test_a_table_another_transaction_is_reading_is_vacuumed_not_truncated(engine: Engine) -> None:
+    if engine.dialect.name == "sqlite":
+        return
+    _land(engine, 0, 2 * DEAD_ROWS_FLOOR)
+    with engine.begin() as connection:
+        connection.execute(text("DELETE FROM raw_records"))
+        connection.execute(text("SELECT pg_stat_force_next_flush()"))
+    with engine.connect() as reader:
+        reader.execute(text("SELECT count(*) FROM raw_records"))  # holds its lock until it ends
+
+        assert reclaim_dead_rows(engine, tables=["raw_records"]) == ("raw_records",)
+        with engine.connect() as connection:
+            dead = connection.execute(
+                text("SELECT n_dead_tup FROM pg_stat_user_tables WHERE relname = 'raw_records'")
+            ).scalar_one()
+    assert dead == 0  # vacuumed instead, without waiting for the reader
