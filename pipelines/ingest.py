@@ -36,7 +36,7 @@ from hub.errors import RecordRejected
 from hub.sources.canonical import Department, SourceRef
 from hub.sources.contract import check_record, contract_fields
 from hub.warehouse.ingestion.models import QuarantinedRecord, RawRecord
-from hub.warehouse.ingestion.service import QuarantineEntry, RawVersion, land_raw, quarantine
+from hub.warehouse.ingestion.service import QuarantineEntry, RawVersion, has_landed, land_raw, quarantine
 from hub.warehouse.provenance import LoadResult, LoadRun, Rejection
 from hub.warehouse.staging.service import (
     StagedRecord,
@@ -220,6 +220,8 @@ def stage(
                 stream=stream.name,
             )
         )
+        # A stream that has landed nothing yet (a first load) need not look up what it landed.
+        landed_before = has_landed(session=session, source_system=stream.department.value, stream=stream.name)
     for batch in batched(payloads, BATCH_SIZE):
         report.fetched += len(batch)
         _measure_drift(stream, batch, report)
@@ -228,7 +230,7 @@ def stage(
             if report.high_water is not None:
                 times.append(report.high_water)
             report.high_water = max(times, default=None)
-        _stage_batch(engine, run, stream, batch, report, pending, after_batch, full_reload)
+        _stage_batch(engine, run, stream, batch, report, pending, after_batch, full_reload, landed_before)
         refresh_stale_statistics(engine, tables=stream.staging_tables)
     log.info("stream staged", run_id=run.run_id, **{"stream": report.stream, **report.metadata()})
     return report
@@ -282,6 +284,7 @@ def _stage_batch(
     pending: _Pending,
     after_batch: Callable[[Session], None] | None,
     full_reload: bool,
+    landed_before: bool,
 ) -> None:
     versions = [_version(stream, payload) for payload in batch]
     with transaction(engine) as session:
@@ -291,6 +294,7 @@ def _stage_batch(
             stream=stream.name,
             versions=[version for version, _ in versions],
             run=run,
+            landed_before=landed_before,
         )
         fresh = [(v, p) for v, p in versions if full_reload or (v.record_id, v.payload_hash) in new]
         report.landed += len(new)

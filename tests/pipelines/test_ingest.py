@@ -7,7 +7,7 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 
 from hub.errors import SourceUnavailable
 from hub.simulator.departments.public_security import household_records
@@ -91,3 +91,24 @@ def test_a_read_replaces_the_versions_an_unpublished_read_left_pending(
     assert again.landed == again.staged == again.replaced == 1
     assert published.taken == published.published == len(payloads)
     assert published.carried_over == len(payloads) - 1
+
+
+def test_a_first_landing_does_not_look_up_what_was_landed_and_a_later_one_does(
+    golden_county: County, engine: Engine
+) -> None:
+    payloads = served_households(golden_county)
+    look_ups: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if statement.lstrip().startswith("SELECT raw_records.source_record_id"):
+            look_ups.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    first = stage(engine=engine, run=LoadRun("first"), stream=HOUSEHOLDS, payloads=payloads)
+    looked_up_first = len(look_ups)
+    again = stage(engine=engine, run=LoadRun("again"), stream=HOUSEHOLDS, payloads=payloads)
+    event.remove(engine, "before_cursor_execute", count)
+
+    assert looked_up_first == 0 and len(look_ups) > 0
+    assert first.landed == first.staged + first.quarantined == len(payloads) and first.reconciles
+    assert again.landed == again.staged == 0 and again.unchanged == len(payloads)

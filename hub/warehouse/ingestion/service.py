@@ -92,14 +92,25 @@ class RawVersion:
 
 
 def land_raw(
-    *, session: Session, source_system: str, stream: str, versions: Sequence[RawVersion], run: LoadRun
+    *,
+    session: Session,
+    source_system: str,
+    stream: str,
+    versions: Sequence[RawVersion],
+    run: LoadRun,
+    landed_before: bool = True,
 ) -> set[tuple[str, str]]:
     """Land every version not seen before; returns the (record id, hash) pairs that were new.
 
     The versions already landed are looked up by record id first, so that a source served whole
     every day (the registry's 366,000 addresses) sends only its changes' payloads to the database.
+    `landed_before=False` (the stream had landed nothing when its read began: a first load) skips
+    that look-up, which would find nothing but cost a read of the landing's pages per record: at
+    1,000,000 persons it was the database's main work while the first load staged. The insert
+    itself still skips what is there, so the answer is the same either way.
     """
-    landed = _landed(session, source_system, stream, [v.record_id for v in versions])
+    record_ids = [v.record_id for v in versions] if landed_before else []
+    landed = _landed(session, source_system, stream, record_ids)
     rows = [
         {
             "source_system": source_system,
@@ -118,6 +129,14 @@ def land_raw(
         (record_id, payload_hash)
         for _, _, record_id, payload_hash in insert_missing(session, RawRecord, rows, key=key)
     }
+
+
+def has_landed(*, session: Session, source_system: str, stream: str) -> bool:
+    """Whether any version of a stream was landed."""
+    statement = select(RawRecord.id).where(
+        RawRecord.source_system == source_system, RawRecord.stream == stream
+    )
+    return session.scalar(statement.limit(1)) is not None
 
 
 def _landed(
