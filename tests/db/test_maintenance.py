@@ -40,6 +40,17 @@ def _land(engine: Engine, first: int, count: int) -> None:
             session.execute(text("SELECT pg_stat_force_next_flush()"))
 
 
+def _delete_every_landed_row(engine: Engine) -> None:
+    with engine.begin() as connection:
+        connection.execute(text("DELETE FROM raw_records"))
+        connection.execute(text("SELECT pg_stat_force_next_flush()"))
+
+
+def _file_bytes(engine: Engine) -> int:
+    with engine.connect() as connection:
+        return int(connection.execute(text("SELECT pg_relation_size('raw_records')")).scalar_one())
+
+
 def _analysed_rows(engine: Engine) -> float:
     statement = text("SELECT reltuples FROM pg_class WHERE relname = 'raw_records'")
     with engine.connect() as connection:
@@ -126,14 +137,10 @@ def test_a_table_emptied_at_its_end_last_gives_every_page_back_on_postgresql(eng
         connection.execute(text("DELETE FROM raw_records WHERE source_record_id < 'R0098500'"))
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.execute(text("VACUUM raw_records"))
-    with engine.begin() as connection:
-        connection.execute(text("DELETE FROM raw_records"))
-        connection.execute(text("SELECT pg_stat_force_next_flush()"))
+    _delete_every_landed_row(engine)
 
     assert reclaim_dead_rows(engine, tables=["raw_records"]) == ("raw_records",)
-    with engine.connect() as connection:
-        pages = connection.execute(text("SELECT pg_relation_size('raw_records')")).scalar_one()
-    assert pages == 0
+    assert _file_bytes(engine) == 0
 
 
 def test_a_table_emptied_while_another_transaction_still_sees_its_rows_gives_its_pages_back(
@@ -145,13 +152,10 @@ def test_a_table_emptied_while_another_transaction_still_sees_its_rows_gives_its
     with engine.connect() as other:
         other.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
         other.execute(text("SELECT count(*) FROM persons"))  # its snapshot sees the rows deleted next
-        with engine.begin() as connection:
-            connection.execute(text("DELETE FROM raw_records"))
-            connection.execute(text("SELECT pg_stat_force_next_flush()"))
+        _delete_every_landed_row(engine)
 
         assert reclaim_dead_rows(engine, tables=["raw_records"]) == ("raw_records",)
-        with engine.connect() as connection:
-            size = connection.execute(text("SELECT pg_relation_size('raw_records')")).scalar_one()
+        size = _file_bytes(engine)
     assert size == 0
 
 
@@ -159,9 +163,7 @@ def test_a_table_another_transaction_is_reading_is_vacuumed_not_truncated(engine
     if engine.dialect.name == "sqlite":
         return
     _land(engine, 0, 2 * DEAD_ROWS_FLOOR)
-    with engine.begin() as connection:
-        connection.execute(text("DELETE FROM raw_records"))
-        connection.execute(text("SELECT pg_stat_force_next_flush()"))
+    _delete_every_landed_row(engine)
     with engine.connect() as reader:
         reader.execute(text("SELECT count(*) FROM raw_records"))  # holds its lock until it ends
 
