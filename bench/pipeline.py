@@ -274,14 +274,14 @@ def print_assets(result: Any, intervals: dict[str, tuple[float, float]]) -> None
     first step: the longest chain shows), and the records it fetched (staging) or published."""
     origin = min((start for start, _ in intervals.values()), default=0.0)
 
-    def started(asset: str) -> float:
-        return intervals.get(step_key(asset), (origin, origin))[0]
+    def ran(asset: str) -> tuple[float, float]:
+        return intervals.get(step_key(asset), (origin, origin))
 
-    for asset in sorted(result.metadata, key=lambda a: (started(a), a)):
+    for asset in sorted(result.metadata, key=lambda a: (ran(a)[0], a)):
         metadata_ = result.metadata[asset]
         fetched = sum(v for k, v in metadata_.items() if k.endswith(".fetched"))
         published = sum(v for k, v in metadata_.items() if k.endswith(".published"))
-        start, end = intervals.get(step_key(asset), (origin, origin))
+        start, end = ran(asset)
         seconds = end - start
         count, what = (fetched, "fetched") if asset.startswith(STAGE) else (published, "published")
         rate = f"{count / seconds:>10,.0f} records/s" if count and seconds else ""

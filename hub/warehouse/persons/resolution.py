@@ -133,17 +133,17 @@ def resolve_warehouse_persons(
             session, reviewed=[*confirmed, *forbidden], part_size=part_size
         )
         part_ids = ([source_ids[position] for position in part] for part in partitioning.parts)
+        oversized = partitioning.oversized
         if processes is None:
             processes = os.cpu_count() or 1
         if processes > 1 and len(partitioning.parts) > 1:
-            oversized = partitioning.oversized
             _resolve_parts_apart(session, part_ids, confirmed, forbidden, oversized, run, tally, processes)
         else:
             for ids in part_ids:
                 # Streamed into candidates: a part can be most of a county (see `PART_SIZE`), and
                 # its rows held beside the candidates would double the pass's memory.
                 streamed = _each_mention(session, ids)
-                _resolve_part(session, streamed, confirmed, forbidden, partitioning.oversized, run, tally)
+                _resolve_part(session, streamed, confirmed, forbidden, oversized, run, tally)
         _mark_resolved(session, changed)
         weighed = changed_count = len(source_ids)
         parts = len(partitioning.parts)
