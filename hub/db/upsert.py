@@ -87,8 +87,19 @@ def upserted_ids(
     key: Sequence[str],
 ) -> list[int]:
     """`upsert`, returning the ids of the rows it inserted or changed."""
+    return list(upserted_keys(session, model, rows, key=key).values())
+
+
+def upserted_keys(
+    session: Session,
+    model: type[DeclarativeBase],
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    key: Sequence[str],
+) -> dict[tuple[Any, ...], int]:
+    """`upsert`, returning the id of each row it inserted or changed, by its `key`."""
     if not rows:
-        return []
+        return {}
     # One statement may not touch a row twice (PostgreSQL refuses); the last version of a key wins.
     rows = list({tuple(row[name] for name in key): row for row in rows}.values())
     table = _table(model)
@@ -98,11 +109,30 @@ def upserted_ids(
         index_elements=[table.c[name] for name in key],
         set_={name: insertion.excluded[name] for name in names if name not in {*key, *KEPT_ON_UPDATE}},
         where=table.c.row_hash != insertion.excluded.row_hash,
-    ).returning(table.c.id)
-    written: list[int] = []
+    ).returning(table.c.id, *(table.c[name] for name in key))
+    written: dict[tuple[Any, ...], int] = {}
     for chunk in batched(rows, BATCH_SIZE):
-        written.extend(session.scalars(statement, _parameters(session, table, names, chunk)))
+        for id_, *values in session.execute(statement, _parameters(session, table, names, chunk)):
+            written[tuple(values)] = id_
     return written
+
+
+def upsert_with_ids(
+    session: Session,
+    model: type[DeclarativeBase],
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    key: Sequence[str],
+) -> tuple[int, dict[tuple[Any, ...], int]]:
+    """`upsert`, returning how many rows it wrote and the id of every row's `key`.
+
+    The rows it inserted or changed return their ids from the upsert itself; only the unchanged
+    ones are looked up (`ids_by_key`). On a first load that is none: a separate look-up of every key
+    was a twentieth of the households publish at 1,000,000 persons.
+    """
+    written = upserted_keys(session, model, rows, key=key)
+    unchanged = {tuple(row[name] for name in key) for row in rows} - written.keys()
+    return len(written), {**ids_by_key(session, model, key, unchanged), **written}
 
 
 def insert_missing(

@@ -72,8 +72,9 @@ civil_affairs_household_ratings = incremental_source(
     resource="civil_affairs",
     fetch=lambda client, since: client.iter_household_ratings(changed_since=since.date() if since else None),
     description="十星级文明户: each household's stars (0–10) per year assessed, by its village committee.",
-    # After the register: a rating of a household it never sent is quarantined.
-    deps=[public_security_households],
+    # No publish before it: a household is registered once the register's read has landed it, and
+    # every read lands before the staging gate lets anything publish. So it runs beside the register's
+    # publish, the longest of a first load.
 )
 civil_affairs_moral_points = incremental_source(
     name="civil_affairs_moral_points",
@@ -81,5 +82,5 @@ civil_affairs_moral_points = incremental_source(
     resource="civil_affairs",
     fetch=lambda client, since: client.iter_moral_points(changed_since=since.date() if since else None),
     description="道德银行: points households earned, spent or lost, with the balance after each entry.",
-    deps=[public_security_households],
+    # As the ratings: the register's landing is enough.
 )

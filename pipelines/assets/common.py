@@ -37,6 +37,8 @@ from pipelines.ingest import StageReport, Stream, publish, stage
 P = TypeVar("P")
 R = TypeVar("R")
 
+# Dagster starts the ready step with the highest value first (0 when absent).
+PRIORITY_TAG = "dagster/priority"
 # A department that fails after the client's own retries gets the whole step retried later.
 SOURCE_RETRY = RetryPolicy(max_retries=3, delay=10, backoff=Backoff.EXPONENTIAL, jitter=Jitter.PLUS_MINUS)
 
@@ -74,11 +76,14 @@ def source_assets(
     read: StageRead,
     description: str,
     deps: Sequence[SourceAssets] = (),
+    waited_on: bool = False,
 ) -> SourceAssets:
     """The staging and publish assets of a read of `streams` from the department `resource`.
 
     `resource` names the department's resource (its group and concurrency pool too); `read` stages
     the streams; `deps` are reads whose records must be published first (a case needs its grid).
+    `waited_on` marks a read most other publishes wait on: its publish starts first when several
+    steps are ready (Dagster's step priority), so that the run's longest chain is not held back.
     """
 
     staged_key = AssetKey([STAGE_PREFIX, name])
@@ -105,6 +110,7 @@ def source_assets(
         description=description,
         required_resource_keys={"warehouse"},
         check_specs=[reconciles_spec(AssetKey(name))],
+        op_tags={PRIORITY_TAG: "1"} if waited_on else None,
     )
     def publish_read(context: AssetExecutionContext) -> MaterializeResult:  # type: ignore[type-arg]  # bare: see pipelines.checks
         run = LoadRun(context.run.run_id)
@@ -123,6 +129,7 @@ def incremental_source(
     fetch: Callable[[Any, dt.datetime | None], Iterable[Any]],
     description: str,
     deps: Sequence[SourceAssets] = (),
+    waited_on: bool = False,
 ) -> SourceAssets:
     """A read of one stream since its watermark; `fetch` asks the client for what changed since a
     moment (None: everything)."""
@@ -134,7 +141,13 @@ def incremental_source(
         return [report]
 
     return source_assets(
-        name=name, resource=resource, streams=[stream], read=read, description=description, deps=deps
+        name=name,
+        resource=resource,
+        streams=[stream],
+        read=read,
+        description=description,
+        deps=deps,
+        waited_on=waited_on,
     )
 
 

@@ -35,6 +35,7 @@ public_security_households = incremental_source(
     fetch=lambda client, since: client.iter_households(updated_since=since),
     description="Households, members and persons from the household register (户籍), placed in grids.",
     deps=[grid_registry],
+    waited_on=True,
 )
 public_security_incidents = incremental_source(
     name="public_security_incidents",

@@ -68,4 +68,5 @@ grid_registry = source_assets(
     streams=[DIVISIONS, GRIDS, GRID_WORKERS, ADDRESSES],
     read=_read_registry,
     description="Divisions, grids, workers, address → grid",
+    waited_on=True,
 )

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, event, select
 
 from hub.db.engine import make_engine, transaction
-from hub.db.upsert import insert_rows, upsert, upserted_ids
+from hub.db.upsert import insert_rows, upsert, upsert_with_ids, upserted_ids
 from hub.warehouse.households.models import HouseholdRating
 from hub.warehouse.ingestion.models import RawRecord
 
@@ -106,6 +106,46 @@ def test_an_upsert_names_the_rows_it_inserted_or_changed(database_url: str) -> N
     engine.dispose()
 
     assert sorted(by_id[id_] for id_ in ids) == ["R1", "R3"]  # R0 is as it was
+
+
+def test_an_upsert_gives_every_key_its_id_looking_up_only_the_unchanged_rows(database_url: str) -> None:
+    engine = make_engine(database_url)
+    key = ("source_system", "source_record_id")
+    looked_up: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            looked_up.append(statement)
+
+    with transaction(engine) as session:
+        upsert(session, HouseholdRating, [_rating(f"R{i}", stars=5) for i in range(3)], key=key)
+    first = [_rating(f"R{i}", stars=5) for i in range(3, 1500)]
+    later = [_rating("R0", stars=5), _rating("R1", stars=8), _rating("R1500", stars=2)]
+    event.listen(engine, "before_cursor_execute", count)
+    with transaction(engine) as session:
+        new_only = upsert_with_ids(session, HouseholdRating, first, key=key)
+        new_lookups = len(looked_up)
+        mixed = upsert_with_ids(session, HouseholdRating, later, key=key)
+        mixed_lookups = len(looked_up) - new_lookups
+        by_key = {
+            (r.source_system, r.source_record_id): r.id
+            for r in session.execute(
+                select(HouseholdRating.id, HouseholdRating.source_system, HouseholdRating.source_record_id)
+            )
+        }
+    event.remove(engine, "before_cursor_execute", count)
+    engine.dispose()
+
+    assert new_only == (1497, {k: by_key[k] for k in by_key if k[1] not in {"R0", "R1", "R2", "R1500"}})
+    assert new_lookups == 0  # every row was new: its id came back from its insert
+    assert mixed == (
+        2,
+        {
+            k: by_key[k]
+            for k in [("civil_affairs", "R0"), ("civil_affairs", "R1"), ("civil_affairs", "R1500")]
+        },
+    )
+    assert mixed_lookups == 1  # R0, unchanged, is the one looked up
 
 
 def test_an_update_keeps_when_the_row_was_first_loaded(database_url: str) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, aliased
 
-from hub.db.upsert import batched, ids_by_key, key_in, upsert
+from hub.db.upsert import batched, key_in, upsert, upsert_with_ids
 from hub.sources.canonical import CaseRecord, SourceRef
 from hub.warehouse.cases.models import Case, CaseEvent, CaseLink, CaseParty
 from hub.warehouse.divisions.loading import division_ids
@@ -56,13 +56,8 @@ def load_cases(*, session: Session, records: Sequence[CaseRecord], run: LoadRun)
             "satisfaction": record.satisfaction,
         }
         rows.append(with_provenance(content, source=record.source, run=run))
-    written = {
-        **persons_written,
-        "cases": upsert(session, Case, rows, key=("department", "case_no")),
-    }
-    case_ids = ids_by_key(
-        session, Case, ("department", "case_no"), ((r.department.value, r.case_no) for r in records)
-    )
+    cases_written, case_ids = upsert_with_ids(session, Case, rows, key=("department", "case_no"))
+    written = {**persons_written, "cases": cases_written}
     parties, links, events = [], [], []
     for record in records:
         case_id = case_ids[(record.department.value, record.case_no)]

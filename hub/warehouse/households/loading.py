@@ -9,7 +9,7 @@ from typing import TypeVar
 from sqlalchemy import select, union, update
 from sqlalchemy.orm import Session
 
-from hub.db.upsert import batched, ids_by_key, key_in, row_hash, upsert
+from hub.db.upsert import batched, key_in, row_hash, upsert, upsert_with_ids
 from hub.sources.canonical import Department, HouseholdRatingRecord, HouseholdRecord, MoralPointRecord
 from hub.warehouse.divisions.loading import division_ids
 from hub.warehouse.grids.loading import grids_for_addresses
@@ -56,8 +56,7 @@ def load_households(*, session: Session, records: Sequence[HouseholdRecord], run
             else None,
         }
         rows.append(with_provenance(content, source=record.source, run=run))
-    households_written = upsert(session, Household, rows, key=("hh_no",))
-    household_ids = ids_by_key(session, Household, ("hh_no",), ((r.hh_no,) for r in records))
+    households_written, household_ids = upsert_with_ids(session, Household, rows, key=("hh_no",))
     members_written = _sync_members(session, records, household_ids, person_ids, run)
     return LoadResult(
         received=len(records),

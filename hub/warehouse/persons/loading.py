@@ -10,7 +10,7 @@ from typing import Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hub.db.upsert import batched, ids_by_key, insert_missing, key_in, upsert, upserted_ids
+from hub.db.upsert import batched, insert_missing, key_in, upsert_with_ids, upserted_ids
 from hub.resolution.identity import birth_date_of, sex_of
 from hub.sources.canonical import Department, PersonRecord, SourceRef
 from hub.warehouse.persons.models import Person, PersonSource, UnresolvedMention
@@ -108,13 +108,11 @@ def resolve_persons(
             "phone": person.phone,
         }
         rows.append(with_provenance(content, source=mention.source, run=run))
-    written = {"persons": upsert(session, Person, rows, key=("identity_key",))}
-    # An update keeps a person's id and leaves `merged_into_id` alone: only new persons are looked up.
+    count, ids = upsert_with_ids(session, Person, rows, key=("identity_key",))
+    written = {"persons": count}
+    # An update keeps a person's id and leaves `merged_into_id` alone, so `stored` still holds.
     loaded = {key: found.id for key, found in stored.items()}
-    new_keys = ((key,) for key in best if key not in stored)
-    loaded.update(
-        {key: id_ for (key,), id_ in ids_by_key(session, Person, ("identity_key",), new_keys).items()}
-    )
+    loaded.update({key: id_ for (key,), id_ in ids.items()})
     survivors = {
         found.id: found.merged_into_id for found in stored.values() if found.merged_into_id is not None
     }
