@@ -20,7 +20,7 @@ import datetime as dt
 import decimal
 import functools
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from enum import Enum
 from itertools import islice
 from typing import Any
@@ -32,6 +32,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, QueryableAttribute, Session
 
 BATCH_SIZE = 1000
+# Given the stored row's columns and the incoming row's (`excluded`), by name: whether to keep the stored.
+Veto = Callable[[Any, Any], ColumnElement[bool]]
 # Columns an insert sets and an update of the row leaves as they are.
 KEPT_ON_UPDATE = frozenset({"first_loaded_at", "first_quarantined_at"})
 
@@ -96,19 +98,25 @@ def upserted_keys(
     rows: Sequence[Mapping[str, Any]],
     *,
     key: Sequence[str],
+    unless: Veto | None = None,
 ) -> dict[tuple[Any, ...], int]:
-    """`upsert`, returning the id of each row it inserted or changed, by its `key`."""
+    """`upsert`, returning the id of each row it inserted or changed, by its `key`.
+
+    `unless` (the stored row and the incoming one, as `excluded`) vetoes an update that the stored
+    row should win, decided by the database when a concurrent transaction wrote it first.
+    """
     if not rows:
         return {}
     # One statement may not touch a row twice (PostgreSQL refuses); the last version of a key wins.
-    rows = list({tuple(row[name] for name in key): row for row in rows}.values())
+    rows = _in_key_order({tuple(row[name] for name in key): row for row in rows})
     table = _table(model)
     names = list(rows[0])
     insertion = _insertion(session, table, names)
+    changed = table.c.row_hash != insertion.excluded.row_hash
     statement = insertion.on_conflict_do_update(
         index_elements=[table.c[name] for name in key],
         set_={name: insertion.excluded[name] for name in names if name not in {*key, *KEPT_ON_UPDATE}},
-        where=table.c.row_hash != insertion.excluded.row_hash,
+        where=changed if unless is None else and_(changed, ~unless(table.c, insertion.excluded)),
     ).returning(table.c.id, *(table.c[name] for name in key))
     written: dict[tuple[Any, ...], int] = {}
     for chunk in batched(rows, BATCH_SIZE):
@@ -123,6 +131,7 @@ def upsert_with_ids(
     rows: Sequence[Mapping[str, Any]],
     *,
     key: Sequence[str],
+    unless: Veto | None = None,
 ) -> tuple[int, dict[tuple[Any, ...], int]]:
     """`upsert`, returning how many rows it wrote and the id of every row's `key`.
 
@@ -130,9 +139,16 @@ def upsert_with_ids(
     ones are looked up (`ids_by_key`). On a first load that is none: a separate look-up of every key
     was a twentieth of the households publish at 1,000,000 persons.
     """
-    written = upserted_keys(session, model, rows, key=key)
+    written = upserted_keys(session, model, rows, key=key, unless=unless)
     unchanged = {tuple(row[name] for name in key) for row in rows} - written.keys()
     return len(written), {**ids_by_key(session, model, key, unchanged), **written}
+
+
+def _in_key_order(by_key: Mapping[tuple[Any, ...], Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """The rows sorted by key (nulls last): transactions that write some of the same keys then take
+    their row locks in the same order, and wait on each other instead of deadlocking."""
+    ordered = sorted(by_key.items(), key=lambda item: tuple((value is None, value) for value in item[0]))
+    return [row for _, row in ordered]
 
 
 def insert_missing(
@@ -145,6 +161,7 @@ def insert_missing(
     """Insert the rows whose `key` is not there yet; return the keys that were inserted."""
     if not rows:
         return set()
+    rows = _in_key_order({tuple(row[name] for name in key): row for row in rows})
     table = _table(model)
     names = list(rows[0])
     statement = (

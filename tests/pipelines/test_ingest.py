@@ -71,9 +71,10 @@ def test_a_run_killed_while_publishing_leaves_the_rest_staged_for_the_next(
     published_before = len(warehouse_rows(database_url)["households"])
     resumed = ingest(engine=engine, run=LoadRun("resumed"), stream=HOUSEHOLDS, payloads=iter(payloads))
 
-    assert staged.staged == len(payloads) and published_before == 200
+    # Batches publish two at a time on PostgreSQL: the one beside the third may have committed.
+    assert staged.staged == len(payloads) and published_before in {200, 300}
     assert resumed.stage.unchanged == len(payloads) and resumed.stage.staged == 0
-    assert resumed.publish.published == resumed.publish.carried_over == len(payloads) - 200
+    assert resumed.publish.published == resumed.publish.carried_over == len(payloads) - published_before
     households = warehouse_rows(database_url)["households"]
     assert sorted(row[1] for row in households) == sorted(h.hh_no for h in golden_county.households)
 

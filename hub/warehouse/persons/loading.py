@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, case, literal, select, tuple_
 from sqlalchemy.orm import Session
 
+from hub.db.collation import codepoint_order
 from hub.db.upsert import batched, insert_missing, key_in, upsert_with_ids, upserted_ids
 from hub.resolution.identity import birth_date_of, sex_of
 from hub.sources.canonical import Department, PersonRecord, SourceRef
@@ -50,6 +51,7 @@ def identity_key(mention: PersonMention) -> str:
 
 
 Rank = tuple[int, int, str]
+_RANKED_COLUMNS = ("sex", "ethnicity", "birth_date", "phone")
 
 
 class _Described(Protocol):
@@ -71,7 +73,7 @@ def _rank(department: str, record_id: str, person: _Described) -> Rank:
     A total order, so that whichever order sources load in, the same mention ends up describing
     the person, and a re-run changes nothing.
     """
-    filled = sum(v is not None for v in (person.sex, person.ethnicity, person.birth_date, person.phone))
+    filled = sum(getattr(person, column) is not None for column in _RANKED_COLUMNS)
     return (SOURCE_PRIORITY[Department(department)], -filled, record_id)
 
 
@@ -108,7 +110,7 @@ def resolve_persons(
             "phone": person.phone,
         }
         rows.append(with_provenance(content, source=mention.source, run=run))
-    count, ids = upsert_with_ids(session, Person, rows, key=("identity_key",))
+    count, ids = upsert_with_ids(session, Person, rows, key=("identity_key",), unless=_stored_ranks_first)
     written = {"persons": count}
     # An update keeps a person's id and leaves `merged_into_id` alone, so `stored` still holds.
     loaded = {key: found.id for key, found in stored.items()}
@@ -118,6 +120,29 @@ def resolve_persons(
     }
     written["person_sources"] = _record_sources(session, mentions, loaded, survivors, run)
     return {key: survivors.get(id_, id_) for key, id_ in loaded.items()}, written
+
+
+def _stored_ranks_first(stored: Any, incoming: Any) -> ColumnElement[bool]:
+    """`_rank` in SQL, on the persons' own columns: the stored person ranks before the incoming one.
+
+    The load decides from what it read (`_stored`); this decides when another transaction wrote the
+    person after that read (two publishes at once), so the better mention wins whichever commits
+    first. A person's columns are at least as filled as the record they came from (an ID number fills
+    in sex and birth date), so this never keeps a row the load's own ranking would replace.
+    """
+
+    def rank(row: Any) -> ColumnElement[Any]:
+        priority = case(
+            {department.value: order for department, order in SOURCE_PRIORITY.items()},
+            value=row["source_system"],
+        )
+        empty = sum(
+            (case((row[column].is_(None), 1), else_=0) for column in _RANKED_COLUMNS),
+            start=literal(0),
+        )
+        return tuple_(priority, empty, codepoint_order(row["source_record_id"]))
+
+    return rank(stored) < rank(incoming)
 
 
 @dataclass(frozen=True, slots=True)
