@@ -76,6 +76,9 @@ class Stream(Generic[P, R]):
     # The payload's top-level fields as the contract promises them (a TypedDict): drift is measured
     # against it. Drifted records still go through mapping, which quarantines what it cannot read.
     payload_type: type | None = None
+    # Its batches publish one after another: a record names another of the same stream that an
+    # earlier batch publishes (a grid its parent grid). Otherwise batches publish two at a time.
+    in_order: bool = False
 
     @property
     def contract_fields(self) -> frozenset[str]:
@@ -256,15 +259,15 @@ def publish(
     """Load every record the stream has pending in staging into the core tables, oldest first.
 
     Batches are read in the order they were staged and published by `workers` threads at once, each
-    batch in a transaction of its own (by default two on PostgreSQL, one on SQLite, which writes one
-    transaction at a time). A batch spends about two thirds of its time waiting on the database
+    batch in a transaction of its own (by default two on PostgreSQL; one on SQLite, which writes one
+    transaction at a time, and for a stream whose batches must publish `in_order`). A batch spends about two thirds of its time waiting on the database
     (py-spy, the households publish at 1,000,000 persons), so one thread alone left a core idle.
     Batches hold different records (staging keeps one pending version per record), and the upserts
     write in key order, so two batches naming the same person wait on each other, not deadlock; a
     deadlock all the same is retried.
     """
     report = PublishReport(stream=stream.key)
-    threads = workers or (2 if engine.dialect.name == "postgresql" else 1)
+    threads = workers or (1 if stream.in_order or engine.dialect.name != "postgresql" else 2)
     tables = set(stream.staging_tables)
     with ThreadPoolExecutor(max_workers=threads, thread_name_prefix=f"publish-{stream.name}") as pool:
         running: deque[Future[_BatchOutcome]] = deque()

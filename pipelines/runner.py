@@ -21,6 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from hub.config import Settings
 from hub.db.engine import make_engine, session_factory
+from hub.quality.runner import prepare_in_background
 from hub.warehouse.ingestion.service import has_loaded
 from pipelines.assets.persons import person_resolution
 from pipelines.definitions import all_assets, stage_assets
@@ -85,6 +86,7 @@ def run_all_assets(
     def execute() -> None:
         try:
             if processes == 1:
+                prepare_in_background()
                 materialize(
                     all_assets,
                     instance=instance,

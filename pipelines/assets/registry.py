@@ -20,6 +20,7 @@ DIVISIONS = Stream(
     mapping.map_division,
     load_divisions,
     payload_type=records.DivisionPayload,
+    in_order=True,  # parents before children
 )
 GRIDS = Stream(
     Department.REGISTRY,
@@ -28,6 +29,7 @@ GRIDS = Stream(
     mapping.map_grid,
     load_grids,
     payload_type=records.GridPayload,
+    in_order=True,  # parents before children
 )
 GRID_WORKERS = Stream(
     Department.REGISTRY,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
@@ -11,11 +12,13 @@ from sqlalchemy import Engine, event
 
 from hub.errors import SourceUnavailable
 from hub.simulator.departments.public_security import household_records
+from hub.simulator.departments.registry import division_records, grid_records
 from hub.simulator.model import County
 from hub.warehouse.households.loading import load_households
 from hub.warehouse.provenance import LoadRun
 from pipelines import ingest as ingest_module
 from pipelines.assets.public_security import HOUSEHOLDS
+from pipelines.assets.registry import DIVISIONS, GRIDS
 from pipelines.ingest import ingest, publish, stage
 from tests.support.snapshot import warehouse_rows
 
@@ -113,3 +116,31 @@ def test_a_first_landing_does_not_look_up_what_was_landed_and_a_later_one_does(
     assert looked_up_first == 0 and len(look_ups) > 0
     assert first.landed == first.staged + first.quarantined == len(payloads) and first.reconciles
     assert again.landed == again.staged == 0 and again.unchanged == len(payloads)
+
+
+def test_a_hierarchy_publishes_its_batches_in_order_and_other_streams_two_at_a_time(
+    golden_county: County, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Grids name their parent grids, staged before them; small batches put parents in earlier ones.
+    monkeypatch.setattr(ingest_module, "BATCH_SIZE", 10)
+    run = LoadRun("hierarchy")
+    ingest(
+        engine=engine, run=run, stream=DIVISIONS, payloads=[r.item for r in division_records(golden_county)]
+    )
+    grids = [r.item for r in grid_records(golden_county)]
+    threads: set[str] = set()
+
+    def noting_the_thread(**kwargs: Any) -> Any:
+        threads.add(threading.current_thread().name)
+        return load_households(**kwargs)
+
+    published = ingest(engine=engine, run=run, stream=GRIDS, payloads=grids).publish
+    ingest(
+        engine=engine,
+        run=run,
+        stream=replace(HOUSEHOLDS, load=noting_the_thread),
+        payloads=served_households(golden_county),
+    )
+
+    assert published.published == len(grids) and published.quarantined == 0
+    assert len(threads) == (2 if engine.dialect.name == "postgresql" else 1)
