@@ -260,8 +260,9 @@ def publish(
 
     Batches are read in the order they were staged and published by `workers` threads at once, each
     batch in a transaction of its own (by default two on PostgreSQL; one on SQLite, which writes one
-    transaction at a time, and for a stream whose batches must publish `in_order`). A batch spends about two thirds of its time waiting on the database
-    (py-spy, the households publish at 1,000,000 persons), so one thread alone left a core idle.
+    transaction at a time, and for a stream whose batches must publish `in_order`). A batch spends
+    about two thirds of its time waiting on the database (py-spy, the households publish at
+    1,000,000 persons), so one thread alone left a core idle.
     Batches hold different records (staging keeps one pending version per record), and the upserts
     write in key order, so two batches naming the same person wait on each other, not deadlock; a
     deadlock all the same is retried.

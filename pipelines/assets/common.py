@@ -76,14 +76,16 @@ def source_assets(
     read: StageRead,
     description: str,
     deps: Sequence[SourceAssets] = (),
-    waited_on: bool = False,
+    critical_path: bool = False,
 ) -> SourceAssets:
     """The staging and publish assets of a read of `streams` from the department `resource`.
 
     `resource` names the department's resource (its group and concurrency pool too); `read` stages
     the streams; `deps` are reads whose records must be published first (a case needs its grid).
-    `waited_on` marks a read most other publishes wait on: its publish starts first when several
-    steps are ready (Dagster's step priority), so that the run's longest chain is not held back.
+    `critical_path` marks a read whose publish is on a first load's longest chain of steps (at
+    1,000,000 persons: the registry, then the register, which most publishes wait for, then the
+    incidents, the longest of those): it starts first when several steps are ready (Dagster's step
+    priority), so that shorter publishes fill in beside it instead of delaying it.
     """
 
     staged_key = AssetKey([STAGE_PREFIX, name])
@@ -110,7 +112,7 @@ def source_assets(
         description=description,
         required_resource_keys={"warehouse"},
         check_specs=[reconciles_spec(AssetKey(name))],
-        op_tags={PRIORITY_TAG: "1"} if waited_on else None,
+        op_tags={PRIORITY_TAG: "1"} if critical_path else None,
     )
     def publish_read(context: AssetExecutionContext) -> MaterializeResult:  # type: ignore[type-arg]  # bare: see pipelines.checks
         run = LoadRun(context.run.run_id)
@@ -129,7 +131,7 @@ def incremental_source(
     fetch: Callable[[Any, dt.datetime | None], Iterable[Any]],
     description: str,
     deps: Sequence[SourceAssets] = (),
-    waited_on: bool = False,
+    critical_path: bool = False,
 ) -> SourceAssets:
     """A read of one stream since its watermark; `fetch` asks the client for what changed since a
     moment (None: everything)."""
@@ -147,7 +149,7 @@ def incremental_source(
         read=read,
         description=description,
         deps=deps,
-        waited_on=waited_on,
+        critical_path=critical_path,
     )
 
 

@@ -35,7 +35,7 @@ public_security_households = incremental_source(
     fetch=lambda client, since: client.iter_households(updated_since=since),
     description="Households, members and persons from the household register (户籍), placed in grids.",
     deps=[grid_registry],
-    waited_on=True,
+    critical_path=True,
 )
 public_security_incidents = incremental_source(
     name="public_security_incidents",
@@ -44,4 +44,5 @@ public_security_incidents = incremental_source(
     fetch=lambda client, since: client.iter_incidents(updated_since=since),
     description="Police incidents (警情) and public-order/criminal cases, with their parties.",
     deps=[grid_registry, public_security_households],
+    critical_path=True,
 )

@@ -70,5 +70,5 @@ grid_registry = source_assets(
     streams=[DIVISIONS, GRIDS, GRID_WORKERS, ADDRESSES],
     read=_read_registry,
     description="Divisions, grids, workers, address → grid",
-    waited_on=True,
+    critical_path=True,
 )

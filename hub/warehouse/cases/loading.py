@@ -18,7 +18,8 @@ from hub.warehouse.provenance import LoadResult, LoadRun, stamp, with_provenance
 
 
 def load_cases(*, session: Session, records: Sequence[CaseRecord], run: LoadRun) -> LoadResult:
-    """Upsert cases with their parties, links and events; then resolve links between departments."""
+    """Upsert cases with their parties, links and events (`resolve_case_links` points the links at
+    their targets once every department's cases are in)."""
     # A case's address is where it happened (an incident's scene), not where its parties live: it
     # is no evidence about who they are. Its village is, weakly: people act mostly near home.
     mentions = [
@@ -81,7 +82,6 @@ def load_cases(*, session: Session, records: Sequence[CaseRecord], run: LoadRun)
     written["case_parties"] += _drop_unlisted_parties(session, case_ids.values(), parties)
     written["case_links"] = upsert(session, CaseLink, links, key=("case_id", "target_case_no", "relation"))
     written["case_events"] = upsert(session, CaseEvent, events, key=("case_id", "status", "at"))
-    written["case_links"] += resolve_case_links(session=session, run=run)
     return LoadResult(received=len(records), written_by_table=written)
 
 
@@ -110,7 +110,10 @@ def resolve_case_links(*, session: Session, run: LoadRun) -> int:
     """Point every unresolved link at its target case once that case is in the warehouse.
 
     Case numbers carry their department's prefix (J…, TJ…, XF…), so a number names one case; the
-    link stays unresolved, not wrong, while its target has not been loaded yet.
+    link stays unresolved, not wrong, while its target has not been loaded yet. Run once every
+    department's cases are in (the `case_links` step), not by each batch of cases: batches of
+    different reads publish at once, and would update the same links, and count them, in whichever
+    order they happened to run.
     """
     target = aliased(Case)
     pending = session.execute(

@@ -25,13 +25,14 @@ def test_cases_and_tags_wait_for_the_register_and_the_grids() -> None:
         assert {AssetKey("grid_registry"), AssetKey("public_security_households")} <= _publish_deps(name)
 
 
-def test_the_publishes_most_others_wait_for_start_first() -> None:
+def test_the_publishes_on_a_first_loads_longest_chain_start_first() -> None:
     # Dagster starts the ready step of highest priority first: with the ratings and points ready at
-    # the same moment, the register's chain must not queue behind them.
+    # the same moment as the registry, and the other cases with the incidents, the chain must not
+    # queue behind them.
     prioritised = {
         source.publish.key.to_user_string()
         for source in SOURCES
         if int(source.publish.op.tags.get(PRIORITY_TAG, 0)) > 0
     }
 
-    assert prioritised == {"grid_registry", "public_security_households"}
+    assert prioritised == {"grid_registry", "public_security_households", "public_security_incidents"}
