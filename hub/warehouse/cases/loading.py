@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from hub.db.upsert import batched, key_in, upsert, upsert_with_ids
 from hub.sources.canonical import CaseRecord, SourceRef
@@ -115,14 +115,11 @@ def resolve_case_links(*, session: Session, run: LoadRun) -> int:
     different reads publish at once, and would update the same links, and count them, in whichever
     order they happened to run.
     """
-    target = aliased(Case)
-    pending = session.execute(
-        select(CaseLink.id, target.id)
-        .join(target, target.case_no == CaseLink.target_case_no)
-        .where(CaseLink.target_case_id.is_(None))
-    ).all()
-    for link_id, target_id in pending:
-        session.execute(
-            update(CaseLink).where(CaseLink.id == link_id).values(target_case_id=target_id, **stamp(run))
-        )
-    return len(pending)
+    # One statement (UPDATE … FROM): a first load resolves tens of thousands of links at once.
+    resolved = session.execute(
+        update(CaseLink)
+        .where(CaseLink.target_case_id.is_(None), Case.case_no == CaseLink.target_case_no)
+        .values(target_case_id=Case.id, **stamp(run))
+        .returning(CaseLink.id)
+    )
+    return len(resolved.all())
