@@ -107,8 +107,7 @@ def upserted_keys(
     """
     if not rows:
         return {}
-    # One statement may not touch a row twice (PostgreSQL refuses); the last version of a key wins.
-    rows = _in_key_order({tuple(row[name] for name in key): row for row in rows})
+    rows = _in_key_order(rows, key)
     table = _table(model)
     names = list(rows[0])
     insertion = _insertion(session, table, names)
@@ -144,9 +143,11 @@ def upsert_with_ids(
     return len(written), {**ids_by_key(session, model, key, unchanged), **written}
 
 
-def _in_key_order(by_key: Mapping[tuple[Any, ...], Mapping[str, Any]]) -> list[Mapping[str, Any]]:
-    """The rows sorted by key (nulls last): transactions that write some of the same keys then take
-    their row locks in the same order, and wait on each other instead of deadlocking."""
+def _in_key_order(rows: Sequence[Mapping[str, Any]], key: Sequence[str]) -> list[Mapping[str, Any]]:
+    """The last row of each `key`, sorted by key (nulls last): one statement may not touch a row
+    twice (PostgreSQL refuses), and transactions that write some of the same keys then take their
+    row locks in the same order, and wait on each other instead of deadlocking."""
+    by_key = {tuple(row[name] for name in key): row for row in rows}
     ordered = sorted(by_key.items(), key=lambda item: tuple((value is None, value) for value in item[0]))
     return [row for _, row in ordered]
 
@@ -161,7 +162,7 @@ def insert_missing(
     """Insert the rows whose `key` is not there yet; return the keys that were inserted."""
     if not rows:
         return set()
-    rows = _in_key_order({tuple(row[name] for name in key): row for row in rows})
+    rows = _in_key_order(rows, key)
     table = _table(model)
     names = list(rows[0])
     statement = (
