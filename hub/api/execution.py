@@ -86,6 +86,17 @@ class ResolvedField:
     arguments: dict[str, Any]
     object_type: GraphQLObjectType | None
     origin: type | None
+    object_list: ObjectList | None
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectList:
+    """A list type whose items are objects built from one class: the item type as declared (maybe
+    non-null), the object type, and that class."""
+
+    item_type: GraphQLOutputType
+    object_type: GraphQLObjectType
+    origin: type
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +148,7 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
         # selection and type and keeps for the operation (`collect_subfields`'s cache).
         self._plans: dict[int, tuple[dict[str, list[FieldNode]], list[_Step]]] = {}
         self._origins = _origins(self.schema)
+        self._object_lists: dict[GraphQLList[GraphQLOutputType], ObjectList | None] = {}
 
     def _plan(self, parent_type: GraphQLObjectType, fields: dict[str, list[FieldNode]]) -> list[_Step]:
         cached = self._plans.get(id(fields))
@@ -162,9 +174,25 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
         except Exception:  # graphql-core's path reports it
             return None
         object_type = get_nullable_type(field.type)  # type: ignore[arg-type]
+        if isinstance(object_type, GraphQLList):
+            return ResolvedField(field, arguments, None, None, self._object_list(object_type))
         if not isinstance(object_type, GraphQLObjectType):
-            return ResolvedField(field, arguments, None, None)
-        return ResolvedField(field, arguments, object_type, self._origins.get(object_type.name))
+            return ResolvedField(field, arguments, None, None, None)
+        return ResolvedField(field, arguments, object_type, self._origins.get(object_type.name), None)
+
+    def _object_list(self, list_type: GraphQLList[GraphQLOutputType]) -> ObjectList | None:
+        """What a list of `list_type` holds when its items are objects of one class; None otherwise.
+
+        Kept per list type for the operation: graphql-core's `get_nullable_type` evaluates a typing
+        expression at every call."""
+        if list_type in self._object_lists:
+            return self._object_lists[list_type]
+        item_type = list_type.of_type
+        object_type = get_nullable_type(item_type)  # type: ignore[arg-type]
+        origin = self._origins.get(object_type.name) if isinstance(object_type, GraphQLObjectType) else None
+        found = ObjectList(item_type, object_type, origin) if origin is not None else None  # type: ignore[arg-type]
+        self._object_lists[list_type] = found
+        return found
 
     def execute_fields(
         self,
@@ -239,6 +267,10 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
             assert object_type is not None
             fields = self.collect_subfields(object_type, step.field_nodes)
             return self.execute_fields(object_type, result, path, fields)
+        if resolved.object_list is not None and type(result) is list:
+            completed = self._complete_objects(resolved.object_list, step.field_nodes, path, result)
+            if completed is not None:
+                return completed
         return self.complete_value(resolved.definition.type, step.field_nodes, info, path, result)
 
     async def _completed_after(
@@ -285,14 +317,21 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
         the item type goes straight to `execute_fields`. Anything else (nulls, awaitables, values of
         another type) is completed by graphql-core, which reports it as it always has.
         """
-        item_type = return_type.of_type
-        object_type = get_nullable_type(item_type)  # type: ignore[arg-type]
-        if type(result) is not list or not isinstance(object_type, GraphQLObjectType):
-            return super().complete_list_value(return_type, field_nodes, info, path, result)
+        if type(result) is list and (object_list := self._object_list(return_type)) is not None:
+            completed = self._complete_objects(object_list, field_nodes, path, result)
+            if completed is not None:
+                return completed
+        return super().complete_list_value(return_type, field_nodes, info, path, result)
+
+    def _complete_objects(
+        self, object_list: ObjectList, field_nodes: list[FieldNode], path: Path, result: list[Any]
+    ) -> AwaitableOrValue[list[Any]] | None:
+        """The list's items executed at once when all are objects of its item class; else None."""
         # Exactly the type's own class: neither null nor awaitable, and of the type (`is_type_of`).
-        origin = self._origins.get(object_type.name)
-        if origin is None or not all(type(item) is origin for item in result):
-            return super().complete_list_value(return_type, field_nodes, info, path, result)
+        origin = object_list.origin
+        if not all(type(item) is origin for item in result):
+            return None
+        object_type, item_type = object_list.object_type, object_list.item_type
         fields = self.collect_subfields(object_type, field_nodes)
         completed: list[Any] = []
         awaitable: list[int] = []
@@ -339,6 +378,12 @@ def direct_resolver(field: StrawberryField, *, schema: strawberry.Schema) -> Cal
         return None  # Strawberry's own resolver reports it
     make_info: Callable[..., object] = schema.config.info_class
     info_name = resolver.info_parameter.name if resolver.info_parameter else None
+    if not names and info_name is not None:
+        # The common case (`members`, `person` …): `Info` is then the only parameter after `self`.
+        def resolve_with_info(source: Any, info: GraphQLResolveInfo) -> object:
+            return method(source, make_info(info, field))
+
+        return resolve_with_info
 
     def resolve(source: Any, info: GraphQLResolveInfo, **arguments: Any) -> object:
         keywords = {names[name]: value for name, value in arguments.items()}

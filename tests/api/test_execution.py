@@ -68,6 +68,18 @@ class Thing:
     def partners(self) -> list[Thing]:
         return [A, A]
 
+    @strawberry.field
+    def partners_with_broken(self) -> list[Thing]:
+        return [A, BROKEN]
+
+    @strawberry.field
+    def maybe_partners(self) -> list[Thing | None] | None:
+        return [A, None, Impostor()]  # type: ignore[list-item]
+
+    @strawberry.field
+    def named(self, info: strawberry.Info) -> str:
+        return f"{self.name} as {info.field_name}"
+
 
 class Impostor:
     """Not a Thing, though it has a Thing's attributes."""
@@ -163,6 +175,8 @@ def test_fields_with_resolvers_their_nulls_and_errors_are_what_strawberry_answer
         failing { name }
         later { name later { name } }
         partners { name }
+        maybePartners { name }
+        named
       }
       strict { name must { name } }
       withNull { later { laterFailing { name } } }
@@ -178,6 +192,26 @@ def test_fields_with_resolvers_their_nulls_and_errors_are_what_strawberry_answer
     assert got.data["things"][0]["later"] == {"name": "a", "later": {"name": "a"}}
     assert got.data["strict"] is None  # `must` broke a non-null field: null up to the nullable list
     assert got.data["withNull"] == [{"later": None}, None]
+    # An object of another class is read by its attributes, as Strawberry reads it.
+    assert got.data["things"][0]["maybePartners"] == [{"name": "a"}, None, {"name": "impostor"}]
+    assert got.data["things"][0]["named"] == "a as named"
+    assert got.errors and sorted((e.message, tuple(e.path or ())) for e in got.errors) == sorted(
+        (e.message, tuple(e.path or ())) for e in expected.errors or []
+    )
+
+
+def test_an_error_inside_a_list_a_resolver_returned_nulls_what_strawberry_nulls() -> None:
+    plain, hub = schemas()
+    query = "{ things { name partnersWithBroken { name } } withNull { partners { name } } }"
+
+    expected, got = asyncio.run(plain.execute(query)), asyncio.run(hub.execute(query))
+
+    # BROKEN's null name broke its non-null item, then the non-null list, then the thing holding it.
+    assert (
+        got.data
+        == expected.data
+        == {"things": [None, None], "withNull": [{"partners": [{"name": "a"}] * 2}, None]}
+    )
     assert got.errors and sorted((e.message, tuple(e.path or ())) for e in got.errors) == sorted(
         (e.message, tuple(e.path or ())) for e in expected.errors or []
     )
