@@ -8,9 +8,15 @@ benchmark's page of 100 households (1,895 fields, 1,233 of them plain), reading 
 the request from 27 to 23.6 ms (in-process, PostgreSQL).
 
 `HubExecutionContext` plans each selection set once per operation: which of its fields are plain,
-with their attribute and their type's `serialize`. For a plain field it reads the attribute and
+with their reading and their type's `serialize`. For a plain field it reads the value and
 serializes it; anything unusual (a null, a value the type refuses, an error) goes to graphql-core's
-own path, which reports it exactly as before.
+own path, which reports it exactly as before. A method taking nothing but `self` is read the same
+way, so that a value derived from a row (a code's Chinese label) is computed only when a query asks
+for it: building a `Person` without its two labels takes 1.6 µs instead of 2.3.
+
+A list a resolver returns, of objects of the item type's own class, goes straight to
+`execute_fields` item by item, as `complete_list_value` below does for graphql-core's own lists
+(measured with the loaders' plain key look-up, `hub.api.loaders`: 6.7 % less CPU on the page).
 
 A field with a resolver (`members`, `person` …) is planned too: graphql-core looks its definition up
 and coerces its arguments again for every object, although both are the same for every object of
@@ -36,6 +42,7 @@ calls per request, 108,800 → 100,700).
 from __future__ import annotations
 
 import functools
+import operator
 from asyncio import gather
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -69,10 +76,9 @@ _UNCONVERTED_ARGUMENTS = (int, str, bool, float)
 
 @dataclass(frozen=True, slots=True)
 class PlainField:
-    """How a plain field's value is read and serialized."""
+    """How a plain field's value is read off its object, and serialized."""
 
-    read: Callable[[Any, str], object]
-    attribute: str
+    read: Callable[[Any], object]
     serialize: Callable[[Any], Any]
 
 
@@ -108,21 +114,45 @@ class _Step:
 
 
 def plain_field(field: GraphQLField | None, node: FieldNode) -> PlainField | None:
-    """The field's reading when it is plain: Strawberry's basic field (no resolver, no field
-    extension), without arguments, of a scalar or enum type; None otherwise."""
+    """The field's reading when it is plain, None otherwise.
+
+    Plain: of a scalar or enum type, without arguments or field extension, and either Strawberry's
+    basic field (an attribute) or a method taking nothing but `self` (a label derived from a code,
+    computed only when asked for). Such a method must be pure: when it fails or returns null,
+    graphql-core calls it again and reports the outcome as it always has.
+    """
     if field is None or field.args or node.arguments:
         return None
     definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
-    if not isinstance(definition, StrawberryField) or not definition.is_basic_field:
-        return None
-    if not getattr(field.resolve, "_is_default", False):
+    if not isinstance(definition, StrawberryField) or definition.extensions:
         return None
     leaf = get_nullable_type(field.type)  # type: ignore[arg-type]
     if not isinstance(leaf, GraphQLScalarType | GraphQLEnumType):
         return None
-    return PlainField(
-        read=definition.default_resolver, attribute=definition.python_name, serialize=leaf.serialize
-    )
+    if definition.is_basic_field:
+        if not getattr(field.resolve, "_is_default", False):
+            return None
+        return PlainField(read=_attribute_reader(definition), serialize=leaf.serialize)
+    method = _self_only_method(definition)
+    return PlainField(read=method, serialize=leaf.serialize) if method is not None else None
+
+
+def _attribute_reader(definition: StrawberryField) -> Callable[[Any], object]:
+    name, default_resolver = definition.python_name, definition.default_resolver
+    if default_resolver is getattr:
+        return operator.attrgetter(name)
+    return lambda source: default_resolver(source, name)
+
+
+def _self_only_method(definition: StrawberryField) -> Callable[[Any], object] | None:
+    """The field's resolver when it is a synchronous method of `self` alone."""
+    resolver = definition.base_resolver
+    if resolver is None or resolver.is_async or resolver.arguments or resolver.self_parameter is None:
+        return None
+    if resolver.info_parameter or resolver.parent_parameter or resolver.root_parameter:
+        return None
+    method = resolver.wrapped_func
+    return method if callable(method) else None
 
 
 @functools.cache
@@ -208,7 +238,10 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
         for step in self._plan(parent_type, fields):
             plain = step.plain
             if plain is not None:
-                value = plain.read(source_value, plain.attribute)
+                try:
+                    value = plain.read(source_value)
+                except Exception:  # graphql-core's path below reports it, as it always has
+                    value = None
                 if value is not None:
                     try:
                         serialized = plain.serialize(value)

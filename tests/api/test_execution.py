@@ -8,9 +8,10 @@ import enum
 from typing import Any
 
 import strawberry
+from graphql import FieldNode, NameNode
 from strawberry.permission import BasePermission
 
-from hub.api.execution import HubExecutionContext, call_resolvers_directly
+from hub.api.execution import HubExecutionContext, call_resolvers_directly, plain_field
 
 
 @strawberry.enum
@@ -31,6 +32,14 @@ class Thing:
     label: str | None
     colour: Colour
     on: dt.date
+
+    @strawberry.field(description="Derived from `name` when asked for")
+    def upper(self) -> str:
+        return self.name.upper()
+
+    @strawberry.field
+    def label_again(self) -> str | None:
+        return self.label
 
     @strawberry.field
     def shout(self, info: strawberry.Info, times_over: int = 2) -> str:
@@ -123,19 +132,28 @@ def schemas() -> tuple[strawberry.Schema, strawberry.Schema]:
 
 def test_plain_fields_and_their_errors_are_what_strawberry_answers() -> None:
     plain, hub = schemas()
-    query = "{ things { name label colour on alias: name } }"
+    query = "{ things { name label colour on alias: name upper labelAgain } }"
 
     expected, got = plain.execute_sync(query), hub.execute_sync(query)
 
-    assert (
-        got.data
-        == expected.data
-        == {"things": [{"name": "a", "label": None, "colour": "RED", "on": "2026-01-02", "alias": "a"}, None]}
-    )
+    first = {"name": "a", "label": None, "colour": "RED", "on": "2026-01-02", "alias": "a"}
+    assert got.data == expected.data == {"things": [{**first, "upper": "A", "labelAgain": None}, None]}
     assert [(e.message, e.path) for e in got.errors or []] == [
         (e.message, e.path) for e in expected.errors or []
     ]
     assert got.errors
+
+
+def test_attributes_and_methods_of_self_alone_are_read_as_plain_fields() -> None:
+    _, hub = schemas()
+    fields = hub._schema.type_map["Thing"].fields  # type: ignore[union-attr]
+
+    def plain(name: str) -> object:
+        return plain_field(fields[name], FieldNode(name=NameNode(value=name), arguments=()))
+
+    assert [plain(name).read(A) for name in ("name", "upper", "labelAgain")] == ["a", "A", None]  # type: ignore[union-attr]
+    # Info, arguments, a permission or an object type: executed as any field.
+    assert [plain(name) for name in ("named", "shout", "secret", "partner")] == [None] * 4
 
 
 def test_lists_of_objects_and_their_errors_are_what_strawberry_answers() -> None:

@@ -8,6 +8,9 @@ import pytest
 from sqlalchemy import Engine
 
 from hub.api.ids import to_global_id
+from hub.api.types.enums import CaseStatus, Department, TagKind
+from hub.api.types.labels import LIFECYCLE_LABELS
+from hub.reference.tables import load_table
 from hub.simulator.model import County
 from hub.warehouse.viewer import Role, Viewer
 from tests.api.paging import every_node
@@ -288,3 +291,39 @@ def test_moral_point_entries_are_cut_to_first_and_bounded(engine: Engine) -> Non
     assert all(len(n["moralPoints"]["entries"]) <= 2 for n in nodes if n["moralPoints"])
     assert any(len(n["moralPoints"]["entries"]) == 2 for n in nodes if n["moralPoints"])
     assert too_many.errors and too_many.errors[0].extensions["code"] == "BAD_USER_INPUT"
+
+
+LABELLED = """
+query {
+  households(first: 30) {
+    edges { node {
+      members { relation relationLabel person { sex sexLabel ethnicity ethnicityLabel } }
+      tags { kind label }
+      cases { status statusLabel department departmentLabel events { status statusLabel } }
+    } }
+  }
+}"""
+
+
+def test_codes_come_with_their_chinese_labels_from_the_reference_tables(engine: Engine) -> None:
+    result = execute(LABELLED, engine=engine)
+
+    assert result.errors is None
+    nodes = [edge["node"] for edge in result.data["households"]["edges"]]
+    members = [member for node in nodes for member in node["members"]]
+    persons = [member["person"] for member in members]
+    tags = [tag for node in nodes for tag in node["tags"]]
+    cases = [case for node in nodes for case in node["cases"]]
+    events = [event for case in cases for event in case["events"]]
+    assert members and tags and cases and events, "the golden county's first households have all of them"
+
+    def named(table: str, code: str | None) -> str | None:
+        return load_table(table).label(code) if code else None
+
+    assert all(m["relationLabel"] == named("family_relation", m["relation"]) for m in members)
+    assert all(p["sexLabel"] == named("sex", p["sex"]) and p["sexLabel"] for p in persons if p["sex"])
+    assert all(p["ethnicityLabel"] == named("ethnicity", p["ethnicity"]) for p in persons)
+    assert all(t["label"] == named("tag_kinds", TagKind[t["kind"]].value) and t["label"] for t in tags)
+    assert all(c["departmentLabel"] == named("departments", Department[c["department"]].value) for c in cases)
+    for item in (*cases, *events):
+        assert item["statusLabel"] == LIFECYCLE_LABELS[CaseStatus[item["status"]].value]

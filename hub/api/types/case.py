@@ -71,27 +71,26 @@ class CaseLink:
 class CaseEvent:
     at: dt.datetime
     status: CaseStatus
-    status_label: str | None
     note: str | None
 
     @classmethod
     def from_row(cls, row: EventRow) -> CaseEvent:
         at = local_time(row.at)
         assert at is not None
-        return cls(
-            at=at, status=CaseStatus(row.status), status_label=LIFECYCLE_LABELS.get(row.status), note=row.note
-        )
+        return cls(at=at, status=CaseStatus(row.status), note=row.note)
+
+    @strawberry.field
+    def status_label(self) -> str | None:
+        return LIFECYCLE_LABELS.get(self.status.value)
 
 
 @strawberry.type(description="案件: a case from any department, on the unified lifecycle.")
 class Case(Node):
     case_no: str
     department: Department
-    department_label: str | None
     kind: CaseKind
     category: str
     status: CaseStatus
-    status_label: str | None
     resolution_level: ResolutionLevel | None = strawberry.field(description="Where it was settled")
     opened_at: dt.datetime
     closed_at: dt.datetime | None
@@ -112,11 +111,9 @@ class Case(Node):
             id=strawberry.ID(to_global_id("Case", row.id)),
             case_no=row.case_no,
             department=Department(row.department),
-            department_label=label("departments", row.department),
             kind=CaseKind(row.kind),
             category=row.category,
             status=CaseStatus(row.status),
-            status_label=LIFECYCLE_LABELS.get(row.status),
             resolution_level=ResolutionLevel(row.resolution_level) if row.resolution_level else None,
             opened_at=opened_at,
             closed_at=local_time(row.closed_at),
@@ -129,6 +126,15 @@ class Case(Node):
             row_id=row.id,
             grid_id=row.grid_id,
         )
+
+    # Labels are derived when asked for: a page of cases rarely shows them.
+    @strawberry.field
+    def department_label(self) -> str | None:
+        return label("departments", self.department.value)
+
+    @strawberry.field
+    def status_label(self) -> str | None:
+        return LIFECYCLE_LABELS.get(self.status.value)
 
     @strawberry.field
     @eager

@@ -27,7 +27,6 @@ if TYPE_CHECKING:
 @strawberry.type(description="A person's membership of a household (公安 household register).")
 class HouseholdMember:
     relation: str = strawberry.field(description="GB/T 4761 relation to the head of household")
-    relation_label: str | None
     valid_from: dt.date
     person_id: strawberry.Private[int]
 
@@ -35,10 +34,13 @@ class HouseholdMember:
     def from_row(cls, row: MemberRow) -> HouseholdMember:
         return cls(
             relation=row.relation,
-            relation_label=label("family_relation", row.relation),
             valid_from=row.valid_from,
             person_id=row.person_id,
         )
+
+    @strawberry.field
+    def relation_label(self) -> str | None:
+        return label("family_relation", self.relation)
 
     @strawberry.field(description="The member (null when out of your scope)")
     @eager

@@ -28,7 +28,6 @@ if TYPE_CHECKING:
 @strawberry.type(description="特殊人群 / 救助: a tag or benefit a department says this person holds.")
 class PersonTag:
     kind: TagKind
-    label: str | None
     department: Department
     sensitivity: int = strawberry.field(description="1 personal, 2 sensitive, 3 highly sensitive (PIPL)")
     valid_from: dt.date | None
@@ -40,7 +39,6 @@ class PersonTag:
     def from_row(cls, row: TagRow) -> PersonTag:
         return cls(
             kind=TagKind(row.kind),
-            label=label("tag_kinds", row.kind),
             department=Department(row.department),
             sensitivity=row.sensitivity,
             valid_from=row.valid_from,
@@ -48,6 +46,10 @@ class PersonTag:
             amount=row.amount,
             person_id=row.person_id,
         )
+
+    @strawberry.field(description="The kind in Chinese (低保 …)")
+    def label(self) -> str | None:
+        return label("tag_kinds", self.kind.value)
 
     @strawberry.field(description="Whether the tag holds today (no end date, or one not yet passed)")
     def current(self, info: Info) -> bool:
@@ -84,9 +86,7 @@ class Person(Node):
     name: str = strawberry.field(description="Masked (first character) unless the role may see it")
     id_number: str | None = strawberry.field(description="GB 11643 number; masked to 6+4 unless allowed")
     sex: str | None
-    sex_label: str | None
     ethnicity: str | None
-    ethnicity_label: str | None
     birth_date: dt.date | None = strawberry.field(description="Hidden unless the role may see it")
     phone: str | None
     row_id: strawberry.Private[int]
@@ -101,13 +101,20 @@ class Person(Node):
             name=row.name if unmasked else mask_name(row.name),
             id_number=row.id_number if unmasked or row.id_number is None else mask_id_number(row.id_number),
             sex=row.sex,
-            sex_label=label("sex", row.sex),
             ethnicity=row.ethnicity,
-            ethnicity_label=label("ethnicity", row.ethnicity),
             birth_date=row.birth_date if unmasked else None,
             phone=row.phone if unmasked or row.phone is None else mask_phone(row.phone),
             row_id=row.id,
         )
+
+    # Labels are derived when asked for: most views show the codes' labels of a few persons only.
+    @strawberry.field
+    def sex_label(self) -> str | None:
+        return label("sex", self.sex)
+
+    @strawberry.field
+    def ethnicity_label(self) -> str | None:
+        return label("ethnicity", self.ethnicity)
 
     @strawberry.field(description="Tags and benefits you may see, current and past, newest first")
     @eager
