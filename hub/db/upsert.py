@@ -26,10 +26,25 @@ from itertools import islice
 from typing import Any
 
 import orjson
-from sqlalchemy import Column, ColumnElement, MetaData, Table, and_, any_, bindparam, func, select, tuple_
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    Integer,
+    MetaData,
+    Table,
+    and_,
+    any_,
+    bindparam,
+    func,
+    select,
+    tuple_,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, QueryableAttribute, Session
+from sqlalchemy.types import TypeEngine
+
+from hub.db.base import IntegerArray
 
 BATCH_SIZE = 1000
 # Given the stored row's columns and the incoming row's (`excluded`), by name: whether to keep the stored.
@@ -343,7 +358,11 @@ def key_in(
     thousand at a time.
     """
     if _postgresql(session):
-        return column == any_(bindparam(None, list(values), type_=postgresql.ARRAY(column.type)))
+        if isinstance(column.type, Integer):
+            array: TypeEngine[Any] = IntegerArray(type(column.type))
+        else:
+            array = postgresql.ARRAY(column.type)
+        return column == any_(bindparam(None, list(values), type_=array))
     return column.in_(values)
 
 

@@ -6,11 +6,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Integer, Row, Select, any_, bindparam
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import ColumnElement, Row, Select, any_, bindparam
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import QueryableAttribute, Session
 
+from hub.db.base import IntegerArray
 from hub.errors import InvalidInput
 
 T = TypeVar("T")
@@ -62,7 +62,7 @@ def in_batch(column: ColumnElement[Any], name: str, *, postgresql: bool) -> Colu
     keeps its cache key.
     """
     if postgresql:
-        return column == any_(bindparam(name, type_=ARRAY(Integer)))
+        return column == any_(bindparam(name, type_=IntegerArray()))
     return column.in_(bindparam(name, expanding=True))
 
 

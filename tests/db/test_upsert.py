@@ -8,9 +8,10 @@ from typing import Any
 from sqlalchemy import Table, event, select
 
 from hub.db.engine import make_engine, transaction
-from hub.db.upsert import insert_rows, upsert, upsert_with_ids, upserted_ids
+from hub.db.upsert import insert_rows, key_in, upsert, upsert_with_ids, upserted_ids
 from hub.warehouse.households.models import HouseholdRating
 from hub.warehouse.ingestion.models import RawRecord
+from hub.warehouse.persons.models import PersonBlockKey
 
 AT = dt.datetime(2026, 11, 30, 3, 45, 12, 345678, tzinfo=dt.UTC)
 
@@ -174,3 +175,31 @@ def test_an_update_keeps_when_the_row_was_first_loaded(database_url: str) -> Non
     engine.dispose()
 
     assert stored == {"R1": (later, AT), "R2": (AT, AT), "R3": (later, later)}
+
+
+def test_a_batch_of_integer_keys_finds_exactly_its_rows(database_url: str) -> None:
+    """`key_in`: one array parameter on PostgreSQL, sent as a literal; keys past 32 bits, a null
+    key and an empty batch find what `IN` finds."""
+    engine = make_engine(database_url)
+    keys = [{"key_hash": 2**40 + n, "person_source_id": n} for n in range(5)]
+    keys.append({"key_hash": -(2**62), "person_source_id": 7})
+    with transaction(engine) as session:
+        insert_rows(session, PersonBlockKey.__table__, keys)
+
+    sent: list[Any] = []
+    event.listen(engine, "before_cursor_execute", lambda *args: sent.append(args[3]))
+
+    def found(column: Any, values: list[Any]) -> set[int]:
+        with transaction(engine) as session:
+            return set(session.execute(select(column).where(key_in(session, column, values))).scalars())
+
+    assert found(PersonBlockKey.key_hash, [2**40 + 1, -(2**62), None, 3]) == {2**40 + 1, -(2**62)}
+    assert found(PersonBlockKey.person_source_id, [0, 4, 7, 99]) == {0, 4, 7}
+    assert found(PersonBlockKey.person_source_id, []) == set()
+    engine.dispose()
+    if engine.dialect.name == "postgresql":
+        assert [list(parameters.values()) for parameters in sent] == [
+            [f"{{{2**40 + 1},{-(2**62)},NULL,3}}"],
+            ["{0,4,7,99}"],
+            ["{}"],
+        ]

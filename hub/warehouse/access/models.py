@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Index, Integer, String
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import JSON, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hub.db.base import Base, UtcDateTime, only_on
+from hub.db.base import Base, IntegerArray, UtcDateTime, only_on
 
 # The persons of a request, in ascending order: an integer array on PostgreSQL, a JSON list on SQLite.
-PersonIds = JSON().with_variant(ARRAY(Integer), "postgresql")
+PersonIds = JSON().with_variant(IntegerArray(), "postgresql")
 
 
 class AccessLogEntry(Base):
