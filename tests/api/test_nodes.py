@@ -19,7 +19,7 @@ from tests.support.graphql import ADMIN, counting_statements, execute
 IDS = """{
   households(first: 1) { edges { node { id } } }
   cases(first: 1) { edges { node { id } } }
-  grids(first: 1) { edges { node { id } } }
+  grids(first: 1) { edges { node { id division { id } } } }
   persons(first: 1) { edges { node { id } } }
 }"""
 
@@ -27,6 +27,7 @@ IDS = """{
 def test_nodes_refetch_every_kind_in_the_order_asked(engine: Engine) -> None:
     found = execute(IDS, engine=engine).data
     ids = [found[field]["edges"][0]["node"]["id"] for field in ("persons", "grids", "cases", "households")]
+    ids.append(found["grids"]["edges"][0]["node"]["division"]["id"])
     missing = to_global_id("Household", 10_000_000)
 
     result = execute(
@@ -41,9 +42,10 @@ def test_nodes_refetch_every_kind_in_the_order_asked(engine: Engine) -> None:
         "Grid",
         "Case",
         "Household",
+        "Division",
         None,
     ]
-    assert [n["id"] for n in result.data["nodes"][:4]] == ids
+    assert [n["id"] for n in result.data["nodes"][:5]] == ids
     single = execute("query($id: ID!) { node(id: $id) { id } }", engine=engine, variables={"id": ids[1]})
     assert single.data == {"node": {"id": ids[1]}}
 

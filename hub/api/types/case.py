@@ -8,7 +8,6 @@ import strawberry
 
 from hub.api.context import Info
 from hub.api.eager import eager
-from hub.api.ids import to_global_id
 from hub.api.loaders import load_all
 from hub.api.types.enums import CaseKind, CaseStatus, Department, PartyRole, ResolutionLevel, Satisfaction
 from hub.api.types.grid import Grid
@@ -100,7 +99,6 @@ class Case(Node):
     address: str | None
     summary: str | None
     satisfaction: Satisfaction | None = strawberry.field(description="The petitioner's evaluation (回访)")
-    row_id: strawberry.Private[int]
     grid_id: strawberry.Private[int | None]
 
     @classmethod
@@ -108,7 +106,6 @@ class Case(Node):
         opened_at = local_time(row.opened_at)
         assert opened_at is not None
         return cls(
-            id=strawberry.ID(to_global_id("Case", row.id)),
             case_no=row.case_no,
             department=Department(row.department),
             kind=CaseKind(row.kind),

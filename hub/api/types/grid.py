@@ -8,7 +8,7 @@ import strawberry
 
 from hub.api.context import Info, run_service
 from hub.api.eager import eager
-from hub.api.ids import from_cursor, to_global_id
+from hub.api.ids import from_cursor
 from hub.api.loaders import load_all
 from hub.api.masking import sees_unmasked
 from hub.api.prefetch import CONNECTION_NODES, prefetch
@@ -31,9 +31,7 @@ class Division(Node):
 
     @classmethod
     def from_row(cls, row: DivisionRow) -> Division:
-        return cls(
-            id=strawberry.ID(to_global_id("Division", row.id)), code=row.code, name=row.name, level=row.level
-        )
+        return cls(row_id=row.id, code=row.code, name=row.name, level=row.level)
 
 
 @strawberry.type(description="One step of a grid's path, from the province down to the grid itself.")
@@ -111,14 +109,12 @@ class Grid(Node):
     code: str
     name: str
     level: GridLevel
-    row_id: strawberry.Private[int]
     division_id: strawberry.Private[int]
     parent_id: strawberry.Private[int | None]
 
     @classmethod
     def from_row(cls, row: GridRow) -> Grid:
         return cls(
-            id=strawberry.ID(to_global_id("Grid", row.id)),
             code=row.code,
             name=row.name,
             level=GridLevel(row.level),

@@ -9,7 +9,6 @@ import strawberry
 
 from hub.api.context import Info
 from hub.api.eager import eager
-from hub.api.ids import to_global_id
 from hub.api.loaders import load_all
 from hub.api.types.enums import CaseStatus, TimelineKind
 from hub.api.types.labels import CHINA, LIFECYCLE_LABELS, label, local_time
@@ -133,14 +132,12 @@ def _on(day: dt.date) -> dt.datetime:
 class Household(Node):
     hh_no: str
     address: str
-    row_id: strawberry.Private[int]
     grid_id: strawberry.Private[int | None]
     head_person_id: strawberry.Private[int | None]
 
     @classmethod
     def from_row(cls, row: HouseholdRow) -> Household:
         return cls(
-            id=strawberry.ID(to_global_id("Household", row.id)),
             hh_no=row.hh_no,
             address=row.address,
             row_id=row.id,

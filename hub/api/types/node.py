@@ -7,7 +7,7 @@ from typing import Generic, TypeVar
 
 import strawberry
 
-from hub.api.ids import to_cursor
+from hub.api.ids import to_cursor, to_global_id
 from hub.errors import InvalidInput
 from hub.warehouse.pagination import MAX_PAGE_SIZE, Page
 
@@ -17,7 +17,13 @@ R = TypeVar("R")
 
 @strawberry.interface(description="An object with a global ID, refetchable with `node(id)`.")
 class Node:
-    id: strawberry.ID
+    row_id: strawberry.Private[int]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        # Encoded when a query asks for it (a method of `self` alone is read as a plain field, see
+        # `hub.api.execution`): a page builds hundreds of objects, and most views never show their ids.
+        return strawberry.ID(to_global_id(type(self).__name__, self.row_id))
 
 
 @strawberry.type

@@ -10,7 +10,6 @@ import strawberry
 from hub.api.audit import note_person_read
 from hub.api.context import Info
 from hub.api.eager import eager
-from hub.api.ids import to_global_id
 from hub.api.loaders import load_all
 from hub.api.masking import sees_unmasked
 from hub.api.types.enums import Department, TagKind
@@ -89,7 +88,6 @@ class Person(Node):
     ethnicity: str | None
     birth_date: dt.date | None = strawberry.field(description="Hidden unless the role may see it")
     phone: str | None
-    row_id: strawberry.Private[int]
 
     @classmethod
     def from_row(cls, row: PersonRow, info: Info) -> Person:
@@ -97,7 +95,6 @@ class Person(Node):
         note_person_read(info, row.id)
         unmasked = sees_unmasked(info.context.viewer)
         return cls(
-            id=strawberry.ID(to_global_id("Person", row.id)),
             name=row.name if unmasked else mask_name(row.name),
             id_number=row.id_number if unmasked or row.id_number is None else mask_id_number(row.id_number),
             sex=row.sex,

@@ -20,7 +20,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from hub.api.context import Info, run_service
-from hub.api.ids import from_cursor, to_global_id
+from hub.api.ids import from_cursor
 from hub.api.types.enums import Department
 from hub.api.types.labels import label, local_time
 from hub.api.types.node import Connection, Node
@@ -80,7 +80,7 @@ class QualityRun(Node):
         started_at, finished_at = local_time(row.started_at), local_time(row.finished_at)
         assert started_at is not None and finished_at is not None
         return cls(
-            id=strawberry.ID(to_global_id("QualityRun", row.id)),
+            row_id=row.id,
             run_id=row.run_id,
             trigger=row.trigger,
             status=QualityStatus(row.status),
