@@ -355,7 +355,7 @@ def key_in(
 
     An expanded `IN` has a parameter per value, and psycopg parses a statement of more than 50
     parameters again on every execution and dumps each value on its own; loads look keys up a
-    thousand at a time.
+    thousand at a time. Integer keys travel as one text literal (`IntegerArray`).
     """
     if _postgresql(session):
         if isinstance(column.type, Integer):
