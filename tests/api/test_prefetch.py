@@ -65,6 +65,31 @@ def test_a_page_resolves_its_fields_without_a_task_each(engine: Engine) -> None:
     assert len(large) == len(small) <= 16
 
 
+def test_a_prefetched_view_runs_in_the_operations_own_task(engine: Engine) -> None:
+    ids = execute(
+        "{ households(first: 1) { edges { node { id } } } cases(first: 1) { edges { node { id } } } }",
+        engine=engine,
+    ).data
+    views = [
+        (PAGE, {"first": 20}),
+        ("query($id: ID!) { household(id: $id) { " + NODE + " } }", {"id": node_id(ids, "households")}),
+        (
+            "query($id: ID!) { case(id: $id) { parties { person { name } } linkedCases { events { at } } } }",
+            {"id": node_id(ids, "cases")},
+        ),
+    ]
+    for query, variables in views:
+        with counting_tasks() as tasks:
+            assert execute(query, engine=engine, variables=variables).errors is None
+
+        # `asyncio.run`'s own: the operation, and the loop's shutdown. No root field or loader batch.
+        assert [t for t in tasks if not t.startswith("BaseEventLoop.shutdown")] == ["Schema.execute"]
+
+
+def node_id(found: dict[str, Any], connection: str) -> str:
+    return str(found[connection]["edges"][0]["node"]["id"])
+
+
 def test_a_fragment_changes_neither_the_answer_nor_the_statements(engine: Engine) -> None:
     with counting_statements(engine) as plain_statements:
         plain = execute(PAGE, engine=engine, variables={"first": 40})
