@@ -87,7 +87,8 @@ def listed_for(
     """
     connection = session.connection()
     built = statement(postgresql=on_postgresql(connection))
-    return listed_by(connection.execute(built, {"keys": list(keys), **parameters}), keys, key=key, make=make)
+    rows = connection.execute(built, {"keys": list(keys), **parameters}).all()
+    return listed_by(rows, keys, key=key, make=make)
 
 
 def listed_by(

@@ -85,7 +85,7 @@ def get_grids(*, session: Session, viewer: Viewer, ids: Sequence[int]) -> dict[i
     """The grids with these ids that the viewer may see."""
     connection = session.connection()
     statement = _get_grids_statement(viewer, postgresql=on_postgresql(connection))
-    return {row.id: GridRow(*row) for row in connection.execute(statement, {"ids": list(ids)})}
+    return {row.id: GridRow(*row) for row in connection.execute(statement, {"ids": list(ids)}).all()}
 
 
 @functools.lru_cache(maxsize=256)

@@ -104,7 +104,7 @@ def get_households(*, session: Session, viewer: Viewer, ids: Sequence[int]) -> d
     """The households with these ids that the viewer may see (others are simply absent)."""
     connection = session.connection()
     statement = _get_households_statement(viewer, postgresql=on_postgresql(connection))
-    return {row.id: HouseholdRow(*row) for row in connection.execute(statement, {"ids": list(ids)})}
+    return {row.id: HouseholdRow(*row) for row in connection.execute(statement, {"ids": list(ids)}).all()}
 
 
 @functools.lru_cache(maxsize=256)
@@ -173,7 +173,7 @@ def list_households(
         "has_case_from": where.has_case_from,
         "after": after,
     }
-    rows = [HouseholdRow(*row) for row in session.connection().execute(statement, parameters)]
+    rows = [HouseholdRow(*row) for row in session.connection().execute(statement, parameters).all()]
     return page_of(rows, first=first, id_of=lambda row: row.id)
 
 
@@ -263,7 +263,7 @@ def households_of_persons(*, session: Session, person_ids: Sequence[int]) -> dic
     connection = session.connection()
     statement = _households_of_persons_statement(postgresql=on_postgresql(connection))
     found: dict[int, list[int]] = {id_: [] for id_ in person_ids}
-    for person_id, household_id in connection.execute(statement, {"person_ids": list(person_ids)}):
+    for person_id, household_id in connection.execute(statement, {"person_ids": list(person_ids)}).all():
         found[person_id].append(household_id)
     return found
 
