@@ -355,15 +355,19 @@ def key_in(
 
     An expanded `IN` has a parameter per value, and psycopg parses a statement of more than 50
     parameters again on every execution and dumps each value on its own; loads look keys up a
-    thousand at a time. Integer keys travel as one text literal (`IntegerArray`).
+    thousand at a time.
     """
     if _postgresql(session):
-        if isinstance(column.type, Integer):
-            array: TypeEngine[Any] = IntegerArray(type(column.type))
-        else:
-            array = postgresql.ARRAY(column.type)
-        return column == any_(bindparam(None, list(values), type_=array))
+        return column == any_(bindparam(None, list(values), type_=_array_of(column.type)))
     return column.in_(values)
+
+
+def _array_of(item_type: TypeEngine[Any]) -> TypeEngine[Any]:
+    """PostgreSQL's array of `item_type` for a parameter; integers travel as one text literal
+    (`IntegerArray`), which psycopg does not dump element by element."""
+    if isinstance(item_type, Integer):
+        return IntegerArray(type(item_type))
+    return postgresql.ARRAY(item_type)
 
 
 def ids_by_key(
@@ -384,7 +388,7 @@ def ids_by_key(
     if postgresql_arrays:
         wanted = select(
             *(
-                func.unnest(bindparam(f"k{n}", type_=postgresql.ARRAY(c.type))).label(f"k{n}")
+                func.unnest(bindparam(f"k{n}", type_=_array_of(c.type))).label(f"k{n}")
                 for n, c in enumerate(key_columns)
             )
         ).subquery("wanted")
