@@ -136,6 +136,13 @@ def schemas() -> tuple[strawberry.Schema, strawberry.Schema]:
     return plain, hub
 
 
+def answers(query: str, variables: dict[str, Any] | None = None) -> tuple[ExecutionResult, ExecutionResult]:
+    """Plain Strawberry's answer to `query`, then the hub executor's, each executed asynchronously."""
+    plain, hub = schemas()
+    expected = asyncio.run(plain.execute(query, variable_values=variables))
+    return expected, asyncio.run(hub.execute(query, variable_values=variables))
+
+
 def test_plain_fields_and_their_errors_are_what_strawberry_answers() -> None:
     plain, hub = schemas()
     query = "{ things { name label colour on alias: name upper labelAgain } }"
@@ -163,10 +170,7 @@ def test_attributes_and_methods_of_self_alone_are_read_as_plain_fields() -> None
 
 
 def test_lists_of_objects_and_their_errors_are_what_strawberry_answers() -> None:
-    plain, hub = schemas()
-    query = "{ withNull { name } strict { name } awaited { name } }"
-
-    expected, got = asyncio.run(plain.execute(query)), asyncio.run(hub.execute(query))
+    expected, got = answers("{ withNull { name } strict { name } awaited { name } }")
 
     assert (
         got.data
@@ -191,7 +195,6 @@ def test_a_direct_resolver_gets_its_arguments_and_info() -> None:
 
 
 def test_fields_with_resolvers_their_nulls_and_errors_are_what_strawberry_answers() -> None:
-    plain, hub = schemas()
     query = """query($times: Int!) {
       things {
         partner { name loud: shout(timesOver: $times) partner { name } }
@@ -205,10 +208,8 @@ def test_fields_with_resolvers_their_nulls_and_errors_are_what_strawberry_answer
       strict { name must { name } }
       withNull { later { laterFailing { name } } }
     }"""
-    variables = {"times": 4}
 
-    expected = asyncio.run(plain.execute(query, variable_values=variables))
-    got = asyncio.run(hub.execute(query, variable_values=variables))
+    expected, got = answers(query, {"times": 4})
 
     assert got.data == expected.data
     assert got.data is not None
@@ -223,10 +224,7 @@ def test_fields_with_resolvers_their_nulls_and_errors_are_what_strawberry_answer
 
 
 def test_an_error_inside_a_list_a_resolver_returned_nulls_what_strawberry_nulls() -> None:
-    plain, hub = schemas()
-    query = "{ things { name partnersWithBroken { name } } withNull { partners { name } } }"
-
-    expected, got = asyncio.run(plain.execute(query)), asyncio.run(hub.execute(query))
+    expected, got = answers("{ things { name partnersWithBroken { name } } withNull { partners { name } } }")
 
     # BROKEN's null name broke its non-null item, then the non-null list, then the thing holding it.
     assert (
