@@ -46,6 +46,7 @@ import operator
 from asyncio import gather
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 
 import strawberry
@@ -93,6 +94,8 @@ class ResolvedField:
     object_type: GraphQLObjectType | None
     origin: type | None
     object_list: ObjectList | None
+    # For an attribute (Strawberry's basic field, `edges`, `node` …): its reading, without an `Info`.
+    read: Callable[[Any], object] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,11 +133,47 @@ def plain_field(field: GraphQLField | None, node: FieldNode) -> PlainField | Non
     if not isinstance(leaf, GraphQLScalarType | GraphQLEnumType):
         return None
     if definition.is_basic_field:
-        if not getattr(field.resolve, "_is_default", False):
-            return None
-        return PlainField(read=_attribute_reader(definition), serialize=leaf.serialize)
+        read = _attribute_read(field)
+        return PlainField(read=read, serialize=serializer(leaf)) if read is not None else None
     method = _self_only_method(definition)
-    return PlainField(read=method, serialize=leaf.serialize) if method is not None else None
+    return PlainField(read=method, serialize=serializer(leaf)) if method is not None else None
+
+
+@functools.cache
+def serializer(leaf: GraphQLScalarType | GraphQLEnumType) -> Callable[[Any], Any]:
+    """The leaf type's `serialize`; for an enum of Python members, a look-up of each member's name.
+
+    Strawberry's enum serialization walks the enum's values, reading each one's `.value` (a property
+    of `Enum`), on every call: a case's status walks seven. Values that are not members are left to
+    the type's own `serialize`.
+    """
+    members = getattr(leaf, "wrapped_cls", None)
+    if not isinstance(leaf, GraphQLEnumType) or not (isinstance(members, type) and issubclass(members, Enum)):
+        return leaf.serialize
+    names = {
+        member: name
+        for member in members
+        for name, value in leaf.values.items()
+        if value.value == member.value
+    }
+    serialize = leaf.serialize
+
+    def serialize_member(value: Any) -> Any:
+        name = names.get(value) if type(value) is members else None
+        return name if name is not None else serialize(value)
+
+    return serialize_member
+
+
+def _attribute_read(field: GraphQLField) -> Callable[[Any], object] | None:
+    """How an attribute field (Strawberry's basic field with its default resolver and no field
+    extension) is read off its object; None for any other field."""
+    definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    if not isinstance(definition, StrawberryField) or definition.extensions or not definition.is_basic_field:
+        return None
+    if field.args or not getattr(field.resolve, "_is_default", False):
+        return None
+    return _attribute_reader(definition)
 
 
 def _attribute_reader(definition: StrawberryField) -> Callable[[Any], object]:
@@ -203,12 +242,14 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
             arguments = get_argument_values(field, node, self.variable_values)
         except Exception:  # graphql-core's path reports it
             return None
+        read = _attribute_read(field)
         object_type = get_nullable_type(field.type)  # type: ignore[arg-type]
         if isinstance(object_type, GraphQLList):
-            return ResolvedField(field, arguments, None, None, self._object_list(object_type))
+            return ResolvedField(field, arguments, None, None, self._object_list(object_type), read)
         if not isinstance(object_type, GraphQLObjectType):
-            return ResolvedField(field, arguments, None, None, None)
-        return ResolvedField(field, arguments, object_type, self._origins.get(object_type.name), None)
+            return ResolvedField(field, arguments, None, None, None, read)
+        origin = self._origins.get(object_type.name)
+        return ResolvedField(field, arguments, object_type, origin, None, read)
 
     def _object_list(self, list_type: GraphQLList[GraphQLOutputType]) -> ObjectList | None:
         """What a list of `list_type` holds when its items are objects of one class; None otherwise.
@@ -276,12 +317,16 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
         resolved = step.resolved
         assert resolved is not None
         definition = resolved.definition
-        info = self.build_resolve_info(definition, step.field_nodes, parent_type, path)
         try:
-            result = definition.resolve(source, info, **resolved.arguments)  # type: ignore[misc]
-            if self.is_awaitable(result):
-                return self._completed_after(step, info, path, result)
-            completed = self._complete_resolved(step, info, path, result)
+            if resolved.read is not None:
+                info = None
+                result = resolved.read(source)
+            else:
+                info = self.build_resolve_info(definition, step.field_nodes, parent_type, path)
+                result = definition.resolve(source, info, **resolved.arguments)  # type: ignore[misc]
+                if self.is_awaitable(result):
+                    return self._completed_after(step, parent_type, info, path, result)
+            completed = self._complete_resolved(step, parent_type, info, path, result)
             if self.is_awaitable(completed):
                 return self._awaited(completed, step.field_nodes, definition.type, path)
             return completed
@@ -290,8 +335,16 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return None
 
     def _complete_resolved(
-        self, step: _Step, info: GraphQLResolveInfo, path: Path, result: Any
+        self,
+        step: _Step,
+        parent_type: GraphQLObjectType,
+        info: GraphQLResolveInfo | None,
+        path: Path,
+        result: Any,
     ) -> AwaitableOrValue[Any]:
+        """The field's value completed: an object or a list of objects of the type's own class at once,
+        anything else by graphql-core (with the field's resolve info, built now if it was read
+        without one)."""
         resolved = step.resolved
         assert resolved is not None
         # Exactly the type's own class: neither null nor awaitable, and of the type (`is_type_of`).
@@ -304,13 +357,20 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
             completed = self._complete_objects(resolved.object_list, step.field_nodes, path, result)
             if completed is not None:
                 return completed
+        if info is None:
+            info = self.build_resolve_info(resolved.definition, step.field_nodes, parent_type, path)
         return self.complete_value(resolved.definition.type, step.field_nodes, info, path, result)
 
     async def _completed_after(
-        self, step: _Step, info: GraphQLResolveInfo, path: Path, result: Awaitable[Any]
+        self,
+        step: _Step,
+        parent_type: GraphQLObjectType,
+        info: GraphQLResolveInfo,
+        path: Path,
+        result: Awaitable[Any],
     ) -> Any:
         try:
-            completed = self._complete_resolved(step, info, path, await result)
+            completed = self._complete_resolved(step, parent_type, info, path, await result)
             if self.is_awaitable(completed):
                 return await completed
             return completed

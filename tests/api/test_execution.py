@@ -7,17 +7,19 @@ import datetime as dt
 import enum
 from typing import Any
 
+import pytest
 import strawberry
-from graphql import FieldNode, NameNode
+from graphql import FieldNode, GraphQLEnumType, NameNode
 from strawberry.permission import BasePermission
 from strawberry.types import ExecutionResult
 
-from hub.api.execution import HubExecutionContext, call_resolvers_directly, plain_field
+from hub.api.execution import HubExecutionContext, call_resolvers_directly, plain_field, serializer
 
 
 @strawberry.enum
 class Colour(enum.Enum):
     RED = "red"
+    GREEN = "green"
 
 
 class Never(BasePermission):
@@ -101,6 +103,15 @@ A = Thing(name="a", label=None, colour=Colour.RED, on=dt.date(2026, 1, 2))
 BROKEN = Thing(name=None, label="b", colour="blue", on=dt.date(2026, 1, 3))  # type: ignore[arg-type]
 
 
+@strawberry.type
+class Pair:
+    """Objects held as attributes, read without a resolver."""
+
+    first: Thing
+    second: Thing | None
+    both: list[Thing]
+
+
 async def _thing() -> Thing:
     return A
 
@@ -122,6 +133,15 @@ class Query:
     @strawberry.field
     def awaited(self) -> list[Thing]:
         return [_thing()]  # type: ignore[list-item]
+
+    @strawberry.field
+    def pairs(self) -> list[Pair | None]:
+        return [
+            Pair(first=A, second=None, both=[A, A]),
+            Pair(first=A, second=Impostor(), both=[A]),  # type: ignore[arg-type]
+            Pair(first=None, second=A, both=[]),  # type: ignore[arg-type]
+            Pair(first=A, second=A, both=[A, BROKEN]),
+        ]
 
 
 def located_errors(result: ExecutionResult) -> list[tuple[str, tuple[str | int, ...]]]:
@@ -242,3 +262,31 @@ def test_a_field_with_a_permission_keeps_strawberrys_resolver() -> None:
 
     assert result.data == {"things": [None, None]}
     assert [e.message for e in result.errors or []] == ["never", "never"]
+
+
+def test_objects_held_as_attributes_and_their_errors_are_what_strawberry_answers() -> None:
+    expected, got = answers("{ pairs { first { name } second { name } both { name } } }")
+
+    assert got.data == expected.data
+    assert got.data == {
+        "pairs": [
+            {"first": {"name": "a"}, "second": None, "both": [{"name": "a"}] * 2},
+            {"first": {"name": "a"}, "second": {"name": "impostor"}, "both": [{"name": "a"}]},
+            None,  # a null first: a non-null field broken up to the nullable item
+            None,  # BROKEN's null name: its non-null item, the non-null list, then the pair
+        ]
+    }
+    assert got.errors and located_errors(got) == located_errors(expected)
+
+
+def test_enum_members_serialize_to_their_graphql_names_and_other_values_as_strawberry_does() -> None:
+    plain, _ = schemas()
+    colour = plain._schema.type_map["Colour"]
+    assert isinstance(colour, GraphQLEnumType)
+
+    serialize = serializer(colour)
+
+    assert [serialize(Colour.RED), serialize(Colour.GREEN)] == ["RED", "GREEN"]
+    assert serialize("green") == colour.serialize("green") == "GREEN"
+    with pytest.raises(Exception, match="blue"):
+        serialize("blue")
