@@ -14,7 +14,8 @@ operations at a time, and the others wait, asynchronously, for a place.
 The session's connection runs in autocommit: at PostgreSQL's READ COMMITTED every statement takes
 its own snapshot anyway, so a transaction around an operation's reads only cost two round trips,
 its `BEGIN` and its `COMMIT`; the access log's one `INSERT` commits by itself, before the answer
-leaves.
+leaves. In autocommit there is no transaction of SQLAlchemy's to keep track of, so the loaders'
+statements run straight on psycopg's cursor (`hub.db.driver_reads`).
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import QueryableAttribute, Session
 
 from hub.db.base import IntegerArray
+from hub.db.driver_reads import fetch_all
 from hub.errors import InvalidInput
 
 T = TypeVar("T")
@@ -87,7 +88,7 @@ def listed_for(
     """
     connection = session.connection()
     built = statement(postgresql=on_postgresql(connection))
-    rows = connection.execute(built, {"keys": list(keys), **parameters}).all()
+    rows = fetch_all(connection, built, {"keys": list(keys), **parameters})
     return listed_by(rows, keys, key=key, make=make)
 
 

@@ -23,6 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from hub.db.driver_reads import fetch_all
 from hub.warehouse.cases.models import Case, CaseEvent, CaseLink, CaseParty
 from hub.warehouse.grids.models import Grid
 from hub.warehouse.pagination import Page, in_batch, keyset, on_postgresql, page_of
@@ -153,7 +154,7 @@ def get_cases(*, session: Session, viewer: Viewer, ids: Sequence[int]) -> dict[i
     """The cases with these ids that the viewer may see."""
     connection = session.connection()
     statement = _get_cases_statement(viewer, postgresql=on_postgresql(connection))
-    return {row.id: _case_row(row) for row in connection.execute(statement, {"ids": list(ids)}).all()}
+    return {row.id: _case_row(row) for row in fetch_all(connection, statement, {"ids": list(ids)})}
 
 
 @functools.lru_cache(maxsize=256)
@@ -214,7 +215,7 @@ def cases_of_persons(
     statement = _cases_of_persons_statement(viewer, postgresql=on_postgresql(connection))
     found: dict[int, list[CaseRow]] = {id_: [] for id_ in person_ids}
     seen: set[tuple[int, int]] = set()
-    for person_id, *columns in connection.execute(statement, {"person_ids": list(person_ids)}).all():
+    for person_id, *columns in fetch_all(connection, statement, {"person_ids": list(person_ids)}):
         case = _case_row(columns)
         if (person_id, case.id) not in seen:
             seen.add((person_id, case.id))
@@ -238,7 +239,7 @@ def parties_of_cases(*, session: Session, case_ids: Sequence[int]) -> dict[int, 
     connection = session.connection()
     statement = _parties_of_cases_statement(postgresql=on_postgresql(connection))
     found: dict[int, list[PartyRow]] = {id_: [] for id_ in case_ids}
-    for case_id, person_id, role in connection.execute(statement, {"case_ids": list(case_ids)}).all():
+    for case_id, person_id, role in fetch_all(connection, statement, {"case_ids": list(case_ids)}):
         found[case_id].append(PartyRow(case_id=case_id, person_id=person_id, role=role))
     return found
 
@@ -257,9 +258,8 @@ def links_of_cases(*, session: Session, case_ids: Sequence[int]) -> dict[int, li
     connection = session.connection()
     statement = _links_of_cases_statement(postgresql=on_postgresql(connection))
     found: dict[int, list[LinkRow]] = {id_: [] for id_ in case_ids}
-    for case_id, target_case_no, target_case_id, relation in connection.execute(
-        statement, {"case_ids": list(case_ids)}
-    ).all():
+    rows = fetch_all(connection, statement, {"case_ids": list(case_ids)})
+    for case_id, target_case_no, target_case_id, relation in rows:
         row = LinkRow(
             case_id=case_id, target_case_no=target_case_no, target_case_id=target_case_id, relation=relation
         )
@@ -289,7 +289,7 @@ def events_of_cases(*, session: Session, case_ids: Sequence[int]) -> dict[int, l
     connection = session.connection()
     statement = _events_of_cases_statement(postgresql=on_postgresql(connection))
     found: dict[int, list[EventRow]] = {id_: [] for id_ in case_ids}
-    for case_id, at, status, note in connection.execute(statement, {"case_ids": list(case_ids)}).all():
+    for case_id, at, status, note in fetch_all(connection, statement, {"case_ids": list(case_ids)}):
         found[case_id].append(EventRow(case_id=case_id, at=at, status=status, note=note))
     return found
 
@@ -312,7 +312,7 @@ def links_with_cases(
     statement = _links_with_cases_statement(viewer, postgresql=on_postgresql(connection))
     found: dict[int, list[tuple[LinkRow, CaseRow | None]]] = {id_: [] for id_ in case_ids}
     width = len(_LINK_COLUMNS)
-    for _link_id, near_id, *columns in connection.execute(statement, {"case_ids": list(case_ids)}).all():
+    for _link_id, near_id, *columns in fetch_all(connection, statement, {"case_ids": list(case_ids)}):
         link = LinkRow(*columns[:width])
         far = columns[width:]
         found[near_id].append((link, None if far[0] is None else _case_row(far)))

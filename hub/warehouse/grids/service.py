@@ -24,6 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from hub.db.driver_reads import fetch_all
 from hub.warehouse.cases.models import Case
 from hub.warehouse.cases.service import open_condition, overdue_condition, today_in_china
 from hub.warehouse.grids.models import Grid, GridWorker
@@ -85,7 +86,7 @@ def get_grids(*, session: Session, viewer: Viewer, ids: Sequence[int]) -> dict[i
     """The grids with these ids that the viewer may see."""
     connection = session.connection()
     statement = _get_grids_statement(viewer, postgresql=on_postgresql(connection))
-    return {row.id: GridRow(*row) for row in connection.execute(statement, {"ids": list(ids)}).all()}
+    return {row.id: GridRow(*row) for row in fetch_all(connection, statement, {"ids": list(ids)})}
 
 
 @functools.lru_cache(maxsize=256)

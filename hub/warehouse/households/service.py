@@ -22,6 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from hub.db.driver_reads import fetch_all
 from hub.warehouse.cases.models import Case, CaseParty
 from hub.warehouse.cases.service import open_condition, today_in_china
 from hub.warehouse.grids.models import Grid
@@ -104,7 +105,7 @@ def get_households(*, session: Session, viewer: Viewer, ids: Sequence[int]) -> d
     """The households with these ids that the viewer may see (others are simply absent)."""
     connection = session.connection()
     statement = _get_households_statement(viewer, postgresql=on_postgresql(connection))
-    return {row.id: HouseholdRow(*row) for row in connection.execute(statement, {"ids": list(ids)}).all()}
+    return {row.id: HouseholdRow(*row) for row in fetch_all(connection, statement, {"ids": list(ids)})}
 
 
 @functools.lru_cache(maxsize=256)
@@ -263,7 +264,7 @@ def households_of_persons(*, session: Session, person_ids: Sequence[int]) -> dic
     connection = session.connection()
     statement = _households_of_persons_statement(postgresql=on_postgresql(connection))
     found: dict[int, list[int]] = {id_: [] for id_ in person_ids}
-    for person_id, household_id in connection.execute(statement, {"person_ids": list(person_ids)}).all():
+    for person_id, household_id in fetch_all(connection, statement, {"person_ids": list(person_ids)}):
         found[person_id].append(household_id)
     return found
 
