@@ -7,8 +7,10 @@ resolver Strawberry wraps around the attribute, and a walk down its type's wrapp
 benchmark's page of 100 households (1,895 fields, 1,233 of them plain), reading them directly took
 the request from 27 to 23.6 ms (in-process, PostgreSQL).
 
-`HubExecutionContext` plans each selection set once per operation: which of its fields are plain,
-with their reading and their type's `serialize`. For a plain field it reads the value and
+`HubExecutionContext` plans each selection set: which of its fields are plain, with their reading
+and their type's `serialize`. The plan is kept for every operation of the same document (the
+parser cache gives them the same nodes), with each operation's own arguments added. For a plain
+field it reads the value and
 serializes it; anything unusual (a null, a value the type refuses, an error) goes to graphql-core's
 own path, which reports it exactly as before. A method taking nothing but `self` is read the same
 way, so that a value derived from a row (a code's Chinese label) is computed only when a query asks
@@ -45,7 +47,7 @@ import functools
 import operator
 from asyncio import gather
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Any
 
@@ -194,6 +196,24 @@ def _self_only_method(definition: StrawberryField) -> Callable[[Any], object] | 
     return method if callable(method) else None
 
 
+# Selections' plans shared by operations (`HubExecutionContext._shared_plan`): a document's few
+# dozen selections, for as many documents as the parser cache keeps, and more.
+SHARED_PLANS_KEPT = 4096
+_SHARED_PLANS: dict[tuple[Any, ...], tuple[dict[str, list[FieldNode]], list[_Step]]] = {}
+
+
+@functools.cache
+def _object_list(schema: GraphQLSchema, list_type: GraphQLList[GraphQLOutputType]) -> ObjectList | None:
+    """What a list of `list_type` holds when its items are objects of one class; None otherwise.
+
+    Kept per list type: graphql-core's `get_nullable_type` evaluates a typing expression at every call.
+    """
+    item_type = list_type.of_type
+    object_type = get_nullable_type(item_type)  # type: ignore[arg-type]
+    origin = _origins(schema).get(object_type.name) if isinstance(object_type, GraphQLObjectType) else None
+    return ObjectList(item_type, object_type, origin) if origin is not None else None  # type: ignore[arg-type]
+
+
 @functools.cache
 def _origins(schema: GraphQLSchema) -> dict[str, type]:
     """The Python class of each of the schema's Strawberry object types, by type name."""
@@ -217,53 +237,70 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
         # selection and type and keeps for the operation (`collect_subfields`'s cache).
         self._plans: dict[int, tuple[dict[str, list[FieldNode]], list[_Step]]] = {}
         self._origins = _origins(self.schema)
-        self._object_lists: dict[GraphQLList[GraphQLOutputType], ObjectList | None] = {}
 
     def _plan(self, parent_type: GraphQLObjectType, fields: dict[str, list[FieldNode]]) -> list[_Step]:
         cached = self._plans.get(id(fields))
         if cached is not None and cached[0] is fields:
             return cached[1]
-        steps: list[_Step] = []
-        for response_name, nodes in fields.items():
-            field = parent_type.fields.get(nodes[0].name.value)
-            plain = plain_field(field, nodes[0]) if self._plain_allowed else None
-            resolved = self._resolved_field(field, nodes[0]) if plain is None else None
-            steps.append(_Step(response_name, nodes, plain, resolved))
+        steps = [self._with_arguments(step) for step in self._shared_plan(parent_type, fields)]
         self._plans[id(fields)] = (fields, steps)
         return steps
 
-    def _resolved_field(self, field: GraphQLField | None, node: FieldNode) -> ResolvedField | None:
-        """How a field with a resolver is executed here; None leaves it to graphql-core (no field
-        middleware allowed, an unknown field, no resolver of its own, or arguments it rejects, which
-        graphql-core then reports for each object as it always has)."""
-        if not self._plain_allowed or field is None or field.resolve is None:
-            return None
+    def _shared_plan(self, parent_type: GraphQLObjectType, fields: dict[str, list[FieldNode]]) -> list[_Step]:
+        """The selection's steps as every operation of its document takes them, arguments aside.
+
+        Strawberry's parser cache hands every request of a document the same nodes, so the plan is
+        kept by the nodes' identities (the plan holds the nodes, which keeps those identities theirs):
+        the case view has a dozen selections of a few objects each, and planning them was a tenth
+        of its time.
+        """
+        if not self._plain_allowed:
+            return [_Step(name, nodes, None, None) for name, nodes in fields.items()]
+        key = (parent_type, *((name, *map(id, nodes)) for name, nodes in fields.items()))
+        shared = _SHARED_PLANS.get(key)
+        if shared is not None:
+            return shared[1]
+        steps: list[_Step] = []
+        for response_name, nodes in fields.items():
+            field = parent_type.fields.get(nodes[0].name.value)
+            plain = plain_field(field, nodes[0])
+            resolved = self._resolved_field(field) if plain is None else None
+            steps.append(_Step(response_name, nodes, plain, resolved))
+        if len(_SHARED_PLANS) >= SHARED_PLANS_KEPT:
+            _SHARED_PLANS.clear()
+        _SHARED_PLANS[key] = (fields, steps)
+        return steps
+
+    def _with_arguments(self, step: _Step) -> _Step:
+        """The step with its field's arguments for this operation (they may hold its variables);
+        without a resolved field when graphql-core rejects them, which it then reports for each
+        object as it always has."""
+        resolved = step.resolved
+        if resolved is None or not resolved.definition.args:
+            return step
         try:
-            arguments = get_argument_values(field, node, self.variable_values)
+            arguments = get_argument_values(resolved.definition, step.field_nodes[0], self.variable_values)
         except Exception:  # graphql-core's path reports it
+            return replace(step, resolved=None)
+        return replace(step, resolved=replace(resolved, arguments=arguments))
+
+    def _resolved_field(self, field: GraphQLField | None) -> ResolvedField | None:
+        """How a field with a resolver is executed here, before its arguments (`_with_arguments`);
+        None leaves it to graphql-core (an unknown field, or one without a resolver of its own)."""
+        if field is None or field.resolve is None:
             return None
         read = _attribute_read(field)
         object_type = get_nullable_type(field.type)  # type: ignore[arg-type]
         if isinstance(object_type, GraphQLList):
-            return ResolvedField(field, arguments, None, None, self._object_list(object_type), read)
+            return ResolvedField(field, {}, None, None, self._object_list(object_type), read)
         if not isinstance(object_type, GraphQLObjectType):
-            return ResolvedField(field, arguments, None, None, None, read)
+            return ResolvedField(field, {}, None, None, None, read)
         origin = self._origins.get(object_type.name)
-        return ResolvedField(field, arguments, object_type, origin, None, read)
+        return ResolvedField(field, {}, object_type, origin, None, read)
 
     def _object_list(self, list_type: GraphQLList[GraphQLOutputType]) -> ObjectList | None:
-        """What a list of `list_type` holds when its items are objects of one class; None otherwise.
-
-        Kept per list type for the operation: graphql-core's `get_nullable_type` evaluates a typing
-        expression at every call."""
-        if list_type in self._object_lists:
-            return self._object_lists[list_type]
-        item_type = list_type.of_type
-        object_type = get_nullable_type(item_type)  # type: ignore[arg-type]
-        origin = self._origins.get(object_type.name) if isinstance(object_type, GraphQLObjectType) else None
-        found = ObjectList(item_type, object_type, origin) if origin is not None else None  # type: ignore[arg-type]
-        self._object_lists[list_type] = found
-        return found
+        """What a list of `list_type` holds when its items are objects of one class; None otherwise."""
+        return _object_list(self.schema, list_type)
 
     def execute_fields(
         self,

@@ -10,9 +10,11 @@ from typing import Any
 import pytest
 import strawberry
 from graphql import FieldNode, GraphQLEnumType, NameNode
+from strawberry.extensions import ParserCache
 from strawberry.permission import BasePermission
 from strawberry.types import ExecutionResult
 
+from hub.api import execution
 from hub.api.execution import HubExecutionContext, call_resolvers_directly, plain_field, serializer
 
 
@@ -290,3 +292,37 @@ def test_enum_members_serialize_to_their_graphql_names_and_other_values_as_straw
     assert serialize("green") == colour.serialize("green") == "GREEN"
     with pytest.raises(Exception, match="blue"):
         serialize("blue")
+
+
+def test_operations_of_one_document_share_its_plans_each_with_its_own_variables(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    plain = strawberry.Schema(query=Query)
+    hub = strawberry.Schema(
+        query=Query, execution_context_class=HubExecutionContext, extensions=[ParserCache]
+    )
+    call_resolvers_directly(hub)
+    planned: list[str] = []
+
+    def counting(field: Any, node: FieldNode) -> object:
+        planned.append(node.name.value)
+        return plain_field(field, node)
+
+    monkeypatch.setattr(execution, "plain_field", counting)
+    query = """query($times: Int!, $with: Boolean!) {
+      things { name loud: shout(timesOver: $times) upper @include(if: $with) }
+    }"""
+
+    def both(times: int, with_upper: bool) -> tuple[Any, Any]:
+        variables = {"times": times, "with": with_upper}
+        return hub.execute_sync(query, variables).data, plain.execute_sync(query, variables).data
+
+    first, expected_first = both(1, True)
+    planned_once = len(planned)
+    second, expected_second = both(3, True)
+
+    assert first == expected_first and second == expected_second
+    assert second["things"][0] == {"name": "a", "loud": "a!!! shout", "upper": "A"}
+    assert planned_once and len(planned) == planned_once  # the same selection: planned once
+    without, expected_without = both(2, False)
+    assert without == expected_without and without["things"][0] == {"name": "a", "loud": "a!! shout"}
