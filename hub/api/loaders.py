@@ -66,12 +66,33 @@ async def load_all(loader: DataLoader[K, V], keys: Iterable[K]) -> list[V]:
     """The loader's values for `keys`, in order, without suspending when it holds them all already.
 
     `DataLoader.load_many` gathers even done futures, which always suspends (see `hub.api.eager`).
+    Held values are read off the loader's cache directly: `DataLoader.load` per key was a few
+    percent of the page of 100 households.
     """
-    futures = [loader.load(key) for key in keys]
-    done = [future for future in futures if isinstance(future, asyncio.Future) and future.done()]
-    if len(done) == len(futures):
-        return [future.result() for future in done]
-    return list(await asyncio.gather(*futures))
+    keys = list(keys)
+    cache = loader.cache_map
+    held = [cache.get(key) for key in keys]
+    if all(future is not None and future.done() and not future.cancelled() for future in held):
+        return [future.result() for future in held]  # type: ignore[union-attr]
+    return list(await asyncio.gather(*(loader.load(key) for key in keys)))
+
+
+def prime(loader: DataLoader[K, V], values: Mapping[K, V]) -> None:
+    """`DataLoader.prime_many`: each key the loader holds nothing for gets a resolved future.
+
+    Keys a resolver already waits for in a batch not yet sent are settled by Strawberry's own
+    `prime_many`; otherwise the futures are made here, without its per-key look-up of the loop.
+    """
+    batch = loader.batch
+    if not loader.cache or (batch is not None and not batch.dispatched):
+        loader.prime_many(values)
+        return
+    cache, create = loader.cache_map, loader.loop.create_future
+    for key, value in values.items():
+        if cache.get(key) is None:
+            future = create()
+            future.set_result(value)
+            cache.set(key, future)
 
 
 async def load_batch(loader: DataLoader[K, V], keys: Iterable[K]) -> list[V]:
@@ -82,10 +103,11 @@ async def load_batch(loader: DataLoader[K, V], keys: Iterable[K]) -> list[V]:
     for calling its batch function once and priming it with the rows found).
     """
     keys = list(keys)
-    missing = [key for key in dict.fromkeys(keys) if loader.cache_map.get(key) is None]
+    cache = loader.cache_map
+    missing = [key for key in dict.fromkeys(keys) if cache.get(key) is None]
     if missing:
         found = zip(missing, await loader.load_fn(missing), strict=True)
-        loader.prime_many({key: value for key, value in found if not isinstance(value, BaseException)})
+        prime(loader, {key: value for key, value in found if not isinstance(value, BaseException)})
     return await load_all(loader, keys)
 
 

@@ -31,7 +31,7 @@ from graphql.execution.values import get_directive_values
 from strawberry.dataloader import DataLoader
 
 from hub.api.context import Info
-from hub.api.loaders import Loaders, load_batch
+from hub.api.loaders import Loaders, load_batch, prime
 from hub.warehouse.cases.service import CaseRow, EventRow, PartyRow
 from hub.warehouse.divisions.service import ancestor_codes
 from hub.warehouse.grids.service import GridRow
@@ -124,7 +124,7 @@ async def _joined(
 ) -> list[list[tuple[Row, Far]]]:
     """A relation's rows read with the rows at their other end; primes the relation's own loader."""
     found = await load_batch(joined, keys)
-    relation.prime_many({key: [row for row, _ in pairs] for key, pairs in zip(keys, found, strict=True)})
+    prime(relation, {key: [row for row, _ in pairs] for key, pairs in zip(keys, found, strict=True)})
     return found
 
 
@@ -136,7 +136,7 @@ async def _with_persons(
 ) -> list[Named]:
     """Rows naming persons (members, parties), read with those persons, both loaders primed."""
     found = await _joined(joined, relation, [parent.id for parent in parents])
-    loaders.person.prime_many({row.person_id: person for pairs in found for row, person in pairs})
+    prime(loaders.person, {row.person_id: person for pairs in found for row, person in pairs})
     return [row for pairs in found for row, _ in pairs]
 
 
@@ -161,7 +161,7 @@ async def _linked_cases(loaders: Loaders, cases: Sequence[CaseRow]) -> list[Case
             far_id = link.target_case_id if link.case_id == key else link.case_id
             if far_id is not None:
                 far_ends[far_id] = case
-    loaders.case.prime_many(far_ends)
+    prime(loaders.case, far_ends)
     return list({case.id: case for case in (*cases, *_found(far_ends.values()))}.values())
 
 
