@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -65,7 +66,8 @@ def create_app_from_snapshot(
     """
     fault_log: list[dict[str, Any]] = []
     middleware = _fault_middleware(snapshot.seed, fault_profile(settings.faults), settings, fault_log)
-    routes = department_records_routes(snapshot.records, settings=settings, clock=clock)
+    now = dt.datetime.fromisoformat(snapshot.manifest["sim_now"])
+    routes = department_records_routes(snapshot.records, now=now, settings=settings, clock=clock)
     app = Starlette(routes=routes, middleware=middleware)
     app.state.fault_log = fault_log
     return app
@@ -122,19 +124,25 @@ def department_routes(
     served: ServedCounty, *, settings: SimulatorSettings, clock: Callable[[], float]
 ) -> list[BaseRoute]:
     """The five departments' mounts serving `served`."""
-    return department_records_routes(served.records, settings=settings, clock=clock)
+    return department_records_routes(served.records, now=served.county.now, settings=settings, clock=clock)
 
 
 def department_records_routes(
-    records: Mapping[str, list[Listed]], *, settings: SimulatorSettings, clock: Callable[[], float]
+    records: Mapping[str, list[Listed]],
+    *,
+    now: dt.datetime,
+    settings: SimulatorSettings,
+    clock: Callable[[], float],
 ) -> list[BaseRoute]:
-    """The five departments' mounts serving each stream's records (keyed by stream name)."""
+    """The five departments' mounts serving each stream's records (keyed by stream name) as of the
+    simulated moment `now`."""
     return [
         registry.routes(
             divisions=records["divisions"],
             grids=records["grids"],
             grid_workers=records["grid_workers"],
             addresses=records["addresses"],
+            now=now,
         ),
         public_security.routes(
             households=records["households"], incidents=records["incidents"], settings=settings, clock=clock

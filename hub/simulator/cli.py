@@ -87,7 +87,8 @@ def serve(
             f"snapshot of seed {manifest['seed']}, {manifest['scale']:,} persons, noise {manifest['noise']}; "
             f"faults [bold]{faults}[/]; serving on http://{host}:{port}"
         )
-        uvicorn.run(application, host=host, port=port, log_level="info")
+        # The registry sends its own `Date` (the simulated now): uvicorn must not add one.
+        uvicorn.run(application, host=host, port=port, log_level="info", date_header=False)
         return
     with console.status(f"Generating the county (seed {seed}, {scale:,} persons)…"):
         county = generate_county(seed=seed, scale=scale)
@@ -97,7 +98,7 @@ def serve(
         f"[bold]{len(county.cases):,}[/] cases; noise [bold]{noise}[/], faults [bold]{faults}[/]; "
         f"serving on http://{host}:{port}"
     )
-    uvicorn.run(application, host=host, port=port, log_level="info")
+    uvicorn.run(application, host=host, port=port, log_level="info", date_header=False)
 
 
 @app.command()

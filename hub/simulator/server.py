@@ -54,7 +54,9 @@ def serving(app: ASGIApp, *, host: str = "127.0.0.1", port: int = 0) -> Iterator
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
     bound_port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off"))
+    # The registry sends its own `Date` (its clock is the simulated now): uvicorn must not add one.
+    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off", date_header=False)
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="asgi-server")
     thread.start()
     deadline = time.monotonic() + _START_TIMEOUT_SECONDS

@@ -160,13 +160,15 @@ def stage_incrementally(
     stream: Stream[P, R],
     config: IngestConfig,
     fetch: Callable[[dt.datetime | None], Iterable[P]],
+    resume_from: Callable[[Iterable[P]], dt.datetime | None] | None = None,
 ) -> StageReport:
-    """Fetch what changed since the stream's watermark, stage it, then advance the watermark."""
+    """Fetch what changed since the stream's watermark, stage it, then advance the watermark: to the
+    latest change among the records fetched, or, for a source whose records carry no change time,
+    to `resume_from(the read)` once it is staged (None leaves the watermark where it was)."""
     since = None if config.full_reload else _watermark(engine, stream)
-    report = stage(
-        engine=engine, run=run, stream=stream, payloads=fetch(since), full_reload=config.full_reload
-    )
-    _save_watermark(engine, stream, report, run)
+    payloads = fetch(since)
+    report = stage(engine=engine, run=run, stream=stream, payloads=payloads, full_reload=config.full_reload)
+    _save_watermark(engine, stream, report.high_water if resume_from is None else resume_from(payloads), run)
     return report
 
 
@@ -176,20 +178,20 @@ def _watermark(engine: Engine, stream: Stream[P, R]) -> dt.datetime | None:
     return dt.datetime.fromisoformat(cursor) if cursor else None
 
 
-def _save_watermark(engine: Engine, stream: Stream[P, R], report: StageReport, run: LoadRun) -> None:
+def _save_watermark(engine: Engine, stream: Stream[P, R], moment: dt.datetime | None, run: LoadRun) -> None:
     """Advance the stream's watermark once every batch of the read has committed.
 
     Departments filter "changed since" inclusively, so the next read starts at the latest change
     already seen: records changed at that instant are fetched again and found unchanged, none lost.
     """
-    if report.high_water is None:
+    if moment is None:
         return
     with transaction(engine) as session:
         advance_cursor(
             session=session,
             source_system=stream.department.value,
             stream=stream.name,
-            cursor=report.high_water.isoformat(),
+            cursor=moment.isoformat(),
             run=run,
         )
 

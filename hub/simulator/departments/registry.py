@@ -1,13 +1,16 @@
 """综治中心 grid registry: divisions, grids, grid workers and address → grid, with no auth.
 
-Offset pagination into `{"total", "items"}`. The contract names no "changed since" parameter for the
-registry; `updated_since` (ISO, as public security) filters on when each entry last changed, which
-the items themselves do not carry.
+Offset pagination into `{"total", "items"}`. `updated_since` (ISO, as public security) filters on
+when each entry last changed, which the items themselves do not carry: every response's `Date`
+header is the registry's clock (the simulated now), from which a reader takes its next
+`updated_since`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
+from email.utils import format_datetime
 
 import orjson
 from starlette.requests import Request
@@ -100,9 +103,15 @@ def address_records(county: County) -> list[Listed]:
 
 
 def routes(
-    *, divisions: list[Listed], grids: list[Listed], grid_workers: list[Listed], addresses: list[Listed]
+    *,
+    divisions: list[Listed],
+    grids: list[Listed],
+    grid_workers: list[Listed],
+    addresses: list[Listed],
+    now: dt.datetime,
 ) -> Mount:
-    """The registry under `/registry`, serving the given records (see the builders)."""
+    """The registry under `/registry`, serving the given records (see the builders) as of `now`."""
+    clock = {"date": format_datetime(now.astimezone(dt.UTC), usegmt=True)}
 
     def listing(records: list[Listed]) -> Callable[[Request], Response]:
         def endpoint(request: Request) -> Response:
@@ -118,7 +127,7 @@ def routes(
                 "total": len(matching),
                 "items": [record.item for record in matching[first : offset + limit]],
             }
-            return Response(orjson.dumps(body), media_type="application/json")
+            return Response(orjson.dumps(body), media_type="application/json", headers=clock)
 
         return endpoint
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
+from email.utils import parsedate_to_datetime
 from functools import partial
 from typing import Any, TypeVar, cast
+
+import requests
 
 from hub.sources.canonical import Department
 from hub.sources.contract import contract_fields, json_page
@@ -24,6 +27,35 @@ from hub.sources.registry.records import (
 
 MAX_PAGE_SIZE = 1000
 T = TypeVar("T")
+
+
+class RegistryRead(Iterator[T]):
+    """One read of a registry table: its items, each once, and `started_at`, the registry's clock
+    when the read began (its first page's `Date` header; None until then, or if it sent none).
+
+    The items carry no change time, so a reader's next `updated_since` comes from the registry's own
+    clock, never from the reader's, which may differ from it.
+    """
+
+    def __init__(self) -> None:
+        self.items: Iterator[T] = iter(())
+        self.started_at: dt.datetime | None = None
+
+    def __next__(self) -> T:
+        return next(self.items)
+
+
+def _clocked(send: Callable[[], requests.Response], read: RegistryRead[Any]) -> requests.Response:
+    """`send()`, noting the response's `Date` as the moment the read began (the last try's counts)."""
+    response = send()
+    date = response.headers.get("date")
+    try:
+        started = parsedate_to_datetime(date) if date else None
+        # An HTTP date is in GMT ("-0000" parses without a zone).
+        read.started_at = started.replace(tzinfo=dt.UTC) if started and started.tzinfo is None else started
+    except (TypeError, ValueError):  # no date the reader can trust: it reads whole next time
+        read.started_at = None
+    return response
 
 
 class RegistryClient:
@@ -46,20 +78,20 @@ class RegistryClient:
         )
         self._page_size = min(page_size, MAX_PAGE_SIZE)
 
-    def iter_divisions(self, updated_since: dt.datetime | None = None) -> Iterator[DivisionPayload]:
-        """Every division (province down to village), each once."""
+    def iter_divisions(self, updated_since: dt.datetime | None = None) -> RegistryRead[DivisionPayload]:
+        """Every division (province down to village) changed at or after `updated_since`, each once."""
         return self._iter("divisions", updated_since, division_id, DivisionPayload)
 
-    def iter_grids(self, updated_since: dt.datetime | None = None) -> Iterator[GridPayload]:
-        """Every grid and micro-grid, each once."""
+    def iter_grids(self, updated_since: dt.datetime | None = None) -> RegistryRead[GridPayload]:
+        """Every grid and micro-grid changed at or after `updated_since`, each once."""
         return self._iter("grids", updated_since, grid_id, GridPayload)
 
-    def iter_grid_workers(self, updated_since: dt.datetime | None = None) -> Iterator[GridWorkerPayload]:
-        """Every grid worker, each once."""
+    def iter_grid_workers(self, updated_since: dt.datetime | None = None) -> RegistryRead[GridWorkerPayload]:
+        """Every grid worker changed at or after `updated_since`, each once."""
         return self._iter("grid-workers", updated_since, grid_worker_id, GridWorkerPayload)
 
-    def iter_addresses(self, updated_since: dt.datetime | None = None) -> Iterator[AddressPayload]:
-        """Every address → grid rule, each once."""
+    def iter_addresses(self, updated_since: dt.datetime | None = None) -> RegistryRead[AddressPayload]:
+        """Every address → grid rule changed at or after `updated_since`, each once."""
         return self._iter("addresses", updated_since, address_id, AddressPayload)
 
     def close(self) -> None:
@@ -68,12 +100,14 @@ class RegistryClient:
 
     def _iter(
         self, path: str, updated_since: dt.datetime | None, key: Callable[[T], str], payload_type: type
-    ) -> Iterator[T]:
-        items = self._iter_items(path, updated_since, contract_fields(payload_type))
-        return unique_by((cast(T, item) for item in items), key)
+    ) -> RegistryRead[T]:
+        read: RegistryRead[T] = RegistryRead()
+        items = self._iter_items(path, updated_since, contract_fields(payload_type), read)
+        read.items = unique_by((cast(T, item) for item in items), key)
+        return read
 
     def _iter_items(
-        self, path: str, updated_since: dt.datetime | None, contract: frozenset[str]
+        self, path: str, updated_since: dt.datetime | None, contract: frozenset[str], read: RegistryRead[Any]
     ) -> Iterator[dict[str, Any]]:
         offset = 0
         while True:
@@ -81,6 +115,8 @@ class RegistryClient:
             if updated_since is not None:
                 params["updated_since"] = updated_since.isoformat()
             send = partial(self._http.request, "GET", path, params=params)
+            if offset == 0:
+                send = partial(_clocked, send, read)
             body = read_with_retries(
                 self._http.department, send, partial(json_page, contract=contract, items_at=("items",))
             )

@@ -102,8 +102,8 @@ def land_raw(
 ) -> set[tuple[str, str]]:
     """Land every version not seen before; returns the (record id, hash) pairs that were new.
 
-    The versions already landed are looked up by record id first, so that a source served whole
-    every day (the registry's 366,000 addresses) sends only its changes' payloads to the database.
+    The versions already landed are looked up by record id first, so that a source that serves
+    whole tables (a registry read without a watermark) sends only its changes' payloads to the database.
     `landed_before=False` (the stream had landed nothing when its read began: a first load) skips
     that look-up, which would find nothing but cost a read of the landing's pages per record: at
     1,000,000 persons it was the database's main work while the first load staged. The insert

@@ -5,9 +5,15 @@ from __future__ import annotations
 from collections import Counter
 
 from hub.simulator import County
+from hub.simulator.server import running_simulator
+from hub.simulator.timeline import advance_county
 from hub.sources.registry.client import RegistryClient
 from hub.sources.registry.mapping import map_address, map_division, map_grid, map_grid_worker
+from hub.sources.registry.records import address_id
+from pipelines.assets.registry import RESUME_OVERLAP
 from tests.sources.conftest import FAST_RETRY, Simulator
+
+DAYS = 90  # the golden county moves three households in 90 days, none in a week
 
 
 def client(simulator: Simulator, page_size: int = 1000) -> RegistryClient:
@@ -26,3 +32,23 @@ def test_every_registry_list_is_fetched_exactly_once(simulator: Simulator, golde
         w.worker_id for w in golden_county.grid_workers
     )
     assert len([map_address(p) for p in client(simulator).iter_addresses()]) == len(golden_county.households)
+
+
+def test_a_read_since_the_registrys_clock_at_the_last_read_misses_no_change(golden_county: County) -> None:
+    """The registry's entries carry no change time: a reader resumes from the registry's own clock
+    (`started_at`, its `Date`), and after days pass reads every entry that changed, and few others."""
+    later = advance_county(golden_county, days=DAYS)
+    with running_simulator(county=golden_county) as before_url, running_simulator(county=later) as after_url:
+        first = RegistryClient(f"{before_url}/registry", retry=FAST_RETRY).iter_addresses()
+        before = {address_id(p): p for p in first}
+        whole = RegistryClient(f"{after_url}/registry", retry=FAST_RETRY)
+        after = {address_id(p): p for p in whole.iter_addresses()}
+        assert first.started_at is not None
+        since = first.started_at - RESUME_OVERLAP
+        changed = [p for p in whole.iter_addresses(updated_since=since)]
+
+    assert first.started_at == golden_county.now.replace(microsecond=0)
+    moved = {key for key, payload in after.items() if before.get(key) != payload}
+    assert moved, f"no address changed in {DAYS} days: nothing to check"
+    assert moved <= {address_id(p) for p in changed}
+    assert len(changed) < len(after) / 2
