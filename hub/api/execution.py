@@ -292,15 +292,11 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
         read = _attribute_read(field)
         object_type = get_nullable_type(field.type)  # type: ignore[arg-type]
         if isinstance(object_type, GraphQLList):
-            return ResolvedField(field, {}, None, None, self._object_list(object_type), read)
+            return ResolvedField(field, {}, None, None, _object_list(self.schema, object_type), read)
         if not isinstance(object_type, GraphQLObjectType):
             return ResolvedField(field, {}, None, None, None, read)
         origin = self._origins.get(object_type.name)
         return ResolvedField(field, {}, object_type, origin, None, read)
-
-    def _object_list(self, list_type: GraphQLList[GraphQLOutputType]) -> ObjectList | None:
-        """What a list of `list_type` holds when its items are objects of one class; None otherwise."""
-        return _object_list(self.schema, list_type)
 
     def execute_fields(
         self,
@@ -447,7 +443,7 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
         the item type goes straight to `execute_fields`. Anything else (nulls, awaitables, values of
         another type) is completed by graphql-core, which reports it as it always has.
         """
-        if type(result) is list and (object_list := self._object_list(return_type)) is not None:
+        if type(result) is list and (object_list := _object_list(self.schema, return_type)) is not None:
             completed = self._complete_objects(object_list, field_nodes, path, result)
             if completed is not None:
                 return completed

@@ -111,7 +111,7 @@ def routes(
     now: dt.datetime,
 ) -> Mount:
     """The registry under `/registry`, serving the given records (see the builders) as of `now`."""
-    clock = {"date": format_datetime(now.astimezone(dt.UTC), usegmt=True)}
+    date_header = {"date": format_datetime(now.astimezone(dt.UTC), usegmt=True)}
 
     def listing(records: list[Listed]) -> Callable[[Request], Response]:
         def endpoint(request: Request) -> Response:
@@ -127,7 +127,7 @@ def routes(
                 "total": len(matching),
                 "items": [record.item for record in matching[first : offset + limit]],
             }
-            return Response(orjson.dumps(body), media_type="application/json", headers=clock)
+            return Response(orjson.dumps(body), media_type="application/json", headers=date_header)
 
         return endpoint
 
