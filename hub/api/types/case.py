@@ -9,7 +9,20 @@ import strawberry
 from hub.api.context import Info
 from hub.api.eager import eager
 from hub.api.loaders import load_all
-from hub.api.types.enums import CaseKind, CaseStatus, Department, PartyRole, ResolutionLevel, Satisfaction
+from hub.api.types.enums import (
+    CaseKind,
+    CaseStatus,
+    Department,
+    PartyRole,
+    ResolutionLevel,
+    Satisfaction,
+    as_case_kind,
+    as_case_status,
+    as_department,
+    as_party_role,
+    as_resolution_level,
+    as_satisfaction,
+)
 from hub.api.types.grid import Grid
 from hub.api.types.labels import LIFECYCLE_LABELS, label, local_time
 from hub.api.types.node import Node, present
@@ -24,7 +37,7 @@ class CaseParty:
 
     @classmethod
     def from_row(cls, row: PartyRow) -> CaseParty:
-        return cls(role=PartyRole(row.role), person_id=row.person_id)
+        return cls(role=as_party_role(row.role), person_id=row.person_id)
 
     @strawberry.field
     @eager
@@ -76,7 +89,7 @@ class CaseEvent:
     def from_row(cls, row: EventRow) -> CaseEvent:
         at = local_time(row.at)
         assert at is not None
-        return cls(at=at, status=CaseStatus(row.status), note=row.note)
+        return cls(at=at, status=as_case_status(row.status), note=row.note)
 
     @strawberry.field
     def status_label(self) -> str | None:
@@ -107,11 +120,11 @@ class Case(Node):
         assert opened_at is not None
         return cls(
             case_no=row.case_no,
-            department=Department(row.department),
-            kind=CaseKind(row.kind),
+            department=as_department(row.department),
+            kind=as_case_kind(row.kind),
             category=row.category,
-            status=CaseStatus(row.status),
-            resolution_level=ResolutionLevel(row.resolution_level) if row.resolution_level else None,
+            status=as_case_status(row.status),
+            resolution_level=as_resolution_level(row.resolution_level) if row.resolution_level else None,
             opened_at=opened_at,
             closed_at=local_time(row.closed_at),
             deadline=row.deadline,
@@ -119,7 +132,7 @@ class Case(Node):
             overdue=is_overdue(status=row.status, deadline=row.deadline, today=info.context.today),
             address=row.address,
             summary=row.summary,
-            satisfaction=Satisfaction(row.satisfaction) if row.satisfaction else None,
+            satisfaction=as_satisfaction(row.satisfaction) if row.satisfaction else None,
             row_id=row.id,
             grid_id=row.grid_id,
         )

@@ -10,6 +10,7 @@ from enum import Enum
 
 import strawberry
 
+from hub.enums import member_of
 from hub.sources.canonical import CaseKind, CaseStatus, Department, ResolutionLevel
 from hub.warehouse.viewer import Role
 
@@ -80,3 +81,14 @@ class TimelineKind(Enum):
     TAG_STARTED = "tag_started"
     TAG_ENDED = "tag_ended"
     MEMBER_JOINED = "member_joined"
+
+
+# A stored code as its member, for the types' `from_row`s: a page of households builds hundreds.
+as_case_kind = member_of(CaseKind)
+as_case_status = member_of(CaseStatus)
+as_department = member_of(Department)
+as_grid_level = member_of(GridLevel)
+as_party_role = member_of(PartyRole)
+as_resolution_level = member_of(ResolutionLevel)
+as_satisfaction = member_of(Satisfaction)
+as_tag_kind = member_of(TagKind)

@@ -12,7 +12,7 @@ from hub.api.ids import from_cursor
 from hub.api.loaders import load_all
 from hub.api.masking import sees_unmasked
 from hub.api.prefetch import CONNECTION_NODES, prefetch
-from hub.api.types.enums import Department, GridLevel, TagKind
+from hub.api.types.enums import Department, GridLevel, TagKind, as_department, as_grid_level, as_tag_kind
 from hub.api.types.filters import HouseholdFilterInput
 from hub.api.types.household import Household
 from hub.api.types.labels import label
@@ -87,12 +87,12 @@ class GridStatistics:
             households=row.households,
             persons=row.persons,
             tags_by_kind=[
-                TagKindCount(kind=TagKind(kind), label=label("tag_kinds", kind), persons=n)
+                TagKindCount(kind=as_tag_kind(kind), label=label("tag_kinds", kind), persons=n)
                 for kind, n in row.tags_by_kind
             ],
             cases_by_department=[
                 DepartmentCaseCount(
-                    department=Department(c.department),
+                    department=as_department(c.department),
                     department_label=label("departments", c.department),
                     open=c.open,
                     overdue=c.overdue,
@@ -117,7 +117,7 @@ class Grid(Node):
         return cls(
             code=row.code,
             name=row.name,
-            level=GridLevel(row.level),
+            level=as_grid_level(row.level),
             row_id=row.id,
             division_id=row.division_id,
             parent_id=row.parent_id,

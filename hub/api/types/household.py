@@ -10,7 +10,7 @@ import strawberry
 from hub.api.context import Info
 from hub.api.eager import eager
 from hub.api.loaders import load_all
-from hub.api.types.enums import CaseStatus, TimelineKind
+from hub.api.types.enums import CaseStatus, TimelineKind, as_case_status
 from hub.api.types.labels import CHINA, LIFECYCLE_LABELS, label, local_time
 from hub.api.types.node import Node, capped
 from hub.api.types.person import Person, PersonTag
@@ -233,7 +233,7 @@ class Household(Node):
             for event in events:
                 at = local_time(event.at)
                 assert at is not None
-                status = CaseStatus(event.status)
+                status = as_case_status(event.status)
                 entries.append(
                     TimelineEntry(
                         at=at,

@@ -12,7 +12,7 @@ from hub.api.context import Info
 from hub.api.eager import eager
 from hub.api.loaders import load_all
 from hub.api.masking import sees_unmasked
-from hub.api.types.enums import Department, TagKind
+from hub.api.types.enums import Department, TagKind, as_department, as_tag_kind
 from hub.api.types.labels import label
 from hub.api.types.node import Node, capped, present
 from hub.privacy import mask_id_number, mask_name, mask_phone
@@ -37,8 +37,8 @@ class PersonTag:
     @classmethod
     def from_row(cls, row: TagRow) -> PersonTag:
         return cls(
-            kind=TagKind(row.kind),
-            department=Department(row.department),
+            kind=as_tag_kind(row.kind),
+            department=as_department(row.department),
             sensitivity=row.sensitivity,
             valid_from=row.valid_from,
             valid_to=row.valid_to,
@@ -73,7 +73,7 @@ class PersonSource:
         unmasked = sees_unmasked(info.context.viewer)
         id_number = row.id_number_as_sent
         return cls(
-            department=Department(row.department),
+            department=as_department(row.department),
             record_id=row.record_id,
             name_as_sent=row.name_as_sent if unmasked else mask_name(row.name_as_sent),
             id_number_as_sent=id_number if unmasked or id_number is None else mask_id_number(id_number),

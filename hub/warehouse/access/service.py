@@ -6,6 +6,7 @@ import datetime as dt
 import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from sqlalchemy import (
     ColumnElement,
@@ -34,8 +35,7 @@ _log = AccessLogEntry.__table__.c
 _POSITIONS_PER_ENTRY = 2**31
 
 
-@dataclass(frozen=True, slots=True)
-class AccessRow:
+class AccessRow(NamedTuple):
     """One person read by one request (a log entry names every person its request read)."""
 
     id: int
@@ -130,7 +130,7 @@ def list_access(
         entry_id, after_person = divmod(after, _POSITIONS_PER_ENTRY)
         statement = statement.where(or_(_log.id > entry_id, and_(_log.id == entry_id, person > after_person)))
     statement = statement.order_by(_log.id, person).limit(first + 1)
-    rows = [AccessRow(*row) for row in session.connection().execute(statement)]
+    rows = [AccessRow._make(row) for row in session.connection().execute(statement)]
     return page_of(rows, first=first, id_of=lambda row: row.position)
 
 

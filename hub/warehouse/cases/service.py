@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
@@ -58,8 +58,7 @@ def overdue_condition(today: dt.date | BindParameter[dt.date]) -> ColumnElement[
     return and_(Case.deadline.is_not(None), Case.deadline < today, open_condition())
 
 
-@dataclass(frozen=True, slots=True)
-class CaseRow:
+class CaseRow(NamedTuple):
     id: int
     department: str
     case_no: str
@@ -77,23 +76,20 @@ class CaseRow:
     satisfaction: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class PartyRow:
+class PartyRow(NamedTuple):
     case_id: int
     person_id: int
     role: str
 
 
-@dataclass(frozen=True, slots=True)
-class LinkRow:
+class LinkRow(NamedTuple):
     case_id: int
     target_case_no: str
     target_case_id: int | None
     relation: str
 
 
-@dataclass(frozen=True, slots=True)
-class EventRow:
+class EventRow(NamedTuple):
     case_id: int
     at: dt.datetime
     status: str
@@ -142,19 +138,14 @@ _CASE_COLUMNS = (
 )
 
 
-_CASE_FIELDS = tuple(f.name for f in fields(CaseRow))
 _LINK_COLUMNS = (_links.case_id, _links.target_case_no, _links.target_case_id, _links.relation)
-
-
-def _case_row(values: Sequence[Any]) -> CaseRow:
-    return CaseRow(**dict(zip(_CASE_FIELDS, values, strict=True)))
 
 
 def get_cases(*, session: Session, viewer: Viewer, ids: Sequence[int]) -> dict[int, CaseRow]:
     """The cases with these ids that the viewer may see."""
     connection = session.connection()
     statement = _get_cases_statement(viewer, postgresql=on_postgresql(connection))
-    return {row.id: _case_row(row) for row in fetch_all(connection, statement, {"ids": list(ids)})}
+    return {row.id: CaseRow._make(row) for row in fetch_all(connection, statement, {"ids": list(ids)})}
 
 
 @functools.lru_cache(maxsize=256)
@@ -201,7 +192,7 @@ def list_cases(
     statement = scoped_cases(select(*_CASE_COLUMNS), viewer)
     statement = statement.where(*_filtered(where, today=today or today_in_china()))
     rows = [
-        _case_row(row)
+        CaseRow._make(row)
         for row in session.connection().execute(keyset(statement, Case.id, after=after, first=first))
     ]
     return page_of(rows, first=first, id_of=lambda row: row.id)
@@ -216,7 +207,7 @@ def cases_of_persons(
     found: dict[int, list[CaseRow]] = {id_: [] for id_ in person_ids}
     seen: set[tuple[int, int]] = set()
     for person_id, *columns in fetch_all(connection, statement, {"person_ids": list(person_ids)}):
-        case = _case_row(columns)
+        case = CaseRow._make(columns)
         if (person_id, case.id) not in seen:
             seen.add((person_id, case.id))
             found[person_id].append(case)
@@ -240,7 +231,7 @@ def parties_of_cases(*, session: Session, case_ids: Sequence[int]) -> dict[int, 
     statement = _parties_of_cases_statement(postgresql=on_postgresql(connection))
     found: dict[int, list[PartyRow]] = {id_: [] for id_ in case_ids}
     for case_id, person_id, role in fetch_all(connection, statement, {"case_ids": list(case_ids)}):
-        found[case_id].append(PartyRow(case_id=case_id, person_id=person_id, role=role))
+        found[case_id].append(PartyRow(case_id, person_id, role))
     return found
 
 
@@ -260,9 +251,7 @@ def links_of_cases(*, session: Session, case_ids: Sequence[int]) -> dict[int, li
     found: dict[int, list[LinkRow]] = {id_: [] for id_ in case_ids}
     rows = fetch_all(connection, statement, {"case_ids": list(case_ids)})
     for case_id, target_case_no, target_case_id, relation in rows:
-        row = LinkRow(
-            case_id=case_id, target_case_no=target_case_no, target_case_id=target_case_id, relation=relation
-        )
+        row = LinkRow(case_id, target_case_no, target_case_id, relation)
         if case_id in found:
             found[case_id].append(row)
         if target_case_id in found and target_case_id != case_id:
@@ -290,7 +279,7 @@ def events_of_cases(*, session: Session, case_ids: Sequence[int]) -> dict[int, l
     statement = _events_of_cases_statement(postgresql=on_postgresql(connection))
     found: dict[int, list[EventRow]] = {id_: [] for id_ in case_ids}
     for case_id, at, status, note in fetch_all(connection, statement, {"case_ids": list(case_ids)}):
-        found[case_id].append(EventRow(case_id=case_id, at=at, status=status, note=note))
+        found[case_id].append(EventRow(case_id, at, status, note))
     return found
 
 
@@ -313,9 +302,9 @@ def links_with_cases(
     found: dict[int, list[tuple[LinkRow, CaseRow | None]]] = {id_: [] for id_ in case_ids}
     width = len(_LINK_COLUMNS)
     for _link_id, near_id, *columns in fetch_all(connection, statement, {"case_ids": list(case_ids)}):
-        link = LinkRow(*columns[:width])
+        link = LinkRow._make(columns[:width])
         far = columns[width:]
-        found[near_id].append((link, None if far[0] is None else _case_row(far)))
+        found[near_id].append((link, None if far[0] is None else CaseRow._make(far)))
     return found
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -14,8 +14,7 @@ from hub.warehouse.divisions.models import Division
 _PREFIX_LENGTHS = (2, 4, 6, 9, 12)
 
 
-@dataclass(frozen=True, slots=True)
-class DivisionRow:
+class DivisionRow(NamedTuple):
     id: int
     code: str
     name: str
@@ -29,13 +28,13 @@ _COLUMNS = (Division.id, Division.code, Division.name, Division.level, Division.
 def get_divisions(*, session: Session, ids: Sequence[int]) -> dict[int, DivisionRow]:
     """Divisions by id. Division names and codes are public, so no viewer scope applies."""
     statement = select(*_COLUMNS).where(Division.id.in_(ids))
-    return {row.id: DivisionRow(*row) for row in session.connection().execute(statement)}
+    return {row.id: DivisionRow._make(row) for row in session.connection().execute(statement)}
 
 
 def get_divisions_by_code(*, session: Session, codes: Sequence[str]) -> dict[str, DivisionRow]:
     """Divisions by their 12-digit code (public, unscoped)."""
     statement = select(*_COLUMNS).where(Division.code.in_(codes))
-    return {row.code: DivisionRow(*row) for row in session.connection().execute(statement)}
+    return {row.code: DivisionRow._make(row) for row in session.connection().execute(statement)}
 
 
 def ancestor_codes(code: str) -> list[str]:

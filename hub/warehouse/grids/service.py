@@ -6,7 +6,7 @@ import datetime as dt
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     CompoundSelect,
@@ -36,8 +36,7 @@ from hub.warehouse.tags.models import PersonTag
 from hub.warehouse.viewer import Viewer
 
 
-@dataclass(frozen=True, slots=True)
-class GridRow:
+class GridRow(NamedTuple):
     id: int
     code: str
     name: str
@@ -46,8 +45,7 @@ class GridRow:
     parent_id: int | None
 
 
-@dataclass(frozen=True, slots=True)
-class GridWorkerRow:
+class GridWorkerRow(NamedTuple):
     id: int
     worker_no: str
     name: str
@@ -62,8 +60,7 @@ class DepartmentCaseCount:
     overdue: int
 
 
-@dataclass(frozen=True, slots=True)
-class GridStatisticsRow:
+class GridStatisticsRow(NamedTuple):
     """Counts over a grid and its micro-grids (what a dashboard tile shows)."""
 
     grid_code: str
@@ -86,7 +83,7 @@ def get_grids(*, session: Session, viewer: Viewer, ids: Sequence[int]) -> dict[i
     """The grids with these ids that the viewer may see."""
     connection = session.connection()
     statement = _get_grids_statement(viewer, postgresql=on_postgresql(connection))
-    return {row.id: GridRow(*row) for row in fetch_all(connection, statement, {"ids": list(ids)})}
+    return {row.id: GridRow._make(row) for row in fetch_all(connection, statement, {"ids": list(ids)})}
 
 
 @functools.lru_cache(maxsize=256)
@@ -97,7 +94,7 @@ def _get_grids_statement(viewer: Viewer, *, postgresql: bool) -> Select[Any]:
 def get_grid_by_code(*, session: Session, viewer: Viewer, code: str) -> GridRow | None:
     """The grid with this code, if it exists and the viewer may see it."""
     row = session.connection().execute(_grid_by_code_statement(viewer), {"code": code}).one_or_none()
-    return GridRow(*row) if row else None
+    return GridRow._make(row) if row else None
 
 
 @functools.lru_cache(maxsize=256)
@@ -121,7 +118,7 @@ def list_grids(
     if level is not None:
         statement = statement.where(Grid.level == level)
     rows = [
-        GridRow(*row)
+        GridRow._make(row)
         for row in session.connection().execute(keyset(statement, Grid.id, after=after, first=first))
     ]
     return page_of(rows, first=first, id_of=lambda row: row.id)

@@ -6,7 +6,7 @@ import datetime as dt
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     BindParameter,
@@ -41,8 +41,7 @@ from hub.warehouse.tags.models import PersonTag
 from hub.warehouse.viewer import Viewer
 
 
-@dataclass(frozen=True, slots=True)
-class HouseholdRow:
+class HouseholdRow(NamedTuple):
     id: int
     hh_no: str
     address: str
@@ -51,8 +50,7 @@ class HouseholdRow:
     head_person_id: int | None
 
 
-@dataclass(frozen=True, slots=True)
-class MemberRow:
+class MemberRow(NamedTuple):
     household_id: int
     person_id: int
     relation: str
@@ -60,8 +58,7 @@ class MemberRow:
     valid_to: dt.date | None
 
 
-@dataclass(frozen=True, slots=True)
-class RatingRow:
+class RatingRow(NamedTuple):
     """A household's 十星级文明户 stars for one year."""
 
     household_id: int
@@ -71,8 +68,7 @@ class RatingRow:
     assessed_on: dt.date
 
 
-@dataclass(frozen=True, slots=True)
-class MoralPointRow:
+class MoralPointRow(NamedTuple):
     """One 道德银行 entry of a household; `balance` is the household's balance after it."""
 
     household_id: int
@@ -105,7 +101,7 @@ def get_households(*, session: Session, viewer: Viewer, ids: Sequence[int]) -> d
     """The households with these ids that the viewer may see (others are simply absent)."""
     connection = session.connection()
     statement = _get_households_statement(viewer, postgresql=on_postgresql(connection))
-    return {row.id: HouseholdRow(*row) for row in fetch_all(connection, statement, {"ids": list(ids)})}
+    return {row.id: HouseholdRow._make(row) for row in fetch_all(connection, statement, {"ids": list(ids)})}
 
 
 @functools.lru_cache(maxsize=256)
@@ -174,7 +170,7 @@ def list_households(
         "has_case_from": where.has_case_from,
         "after": after,
     }
-    rows = [HouseholdRow(*row) for row in session.connection().execute(statement, parameters).all()]
+    rows = [HouseholdRow._make(row) for row in session.connection().execute(statement, parameters).all()]
     return page_of(rows, first=first, id_of=lambda row: row.id)
 
 

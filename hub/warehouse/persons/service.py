@@ -6,7 +6,7 @@ import datetime as dt
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, Select, and_, or_, select
 from sqlalchemy.orm import Session
@@ -24,8 +24,7 @@ from hub.warehouse.tags.models import PersonTag
 from hub.warehouse.viewer import Viewer
 
 
-@dataclass(frozen=True, slots=True)
-class PersonRow:
+class PersonRow(NamedTuple):
     id: int
     id_number: str | None
     name: str
@@ -35,8 +34,7 @@ class PersonRow:
     phone: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class PersonSourceRow:
+class PersonSourceRow(NamedTuple):
     """What one source record said about a person."""
 
     person_id: int
@@ -102,7 +100,7 @@ def _visible_person_on(person_id: ColumnElement[int], viewer: Viewer) -> ColumnE
 
 def _person_row(values: Sequence[object]) -> PersonRow | None:
     """The person columns of a row outer-joined to `persons`; None when no visible person matched."""
-    return None if values[0] is None else PersonRow(*values)  # type: ignore[arg-type]
+    return None if values[0] is None else PersonRow._make(values)
 
 
 def get_persons(*, session: Session, viewer: Viewer, ids: Sequence[int]) -> dict[int, PersonRow]:
@@ -111,7 +109,7 @@ def get_persons(*, session: Session, viewer: Viewer, ids: Sequence[int]) -> dict
     statement = _get_persons_statement(viewer, postgresql=on_postgresql(connection))
     # Positional: the columns are selected in the row's field order, and building each row from
     # `row._mapping` cost a mapping view per row (measured: a quarter of a 290-person batch's time).
-    return {row.id: PersonRow(*row) for row in fetch_all(connection, statement, {"ids": list(ids)})}
+    return {row.id: PersonRow._make(row) for row in fetch_all(connection, statement, {"ids": list(ids)})}
 
 
 @functools.lru_cache(maxsize=256)
@@ -153,7 +151,7 @@ def list_persons(
     if where.name is not None:
         statement = statement.where(Person.name == where.name)
     rows = [
-        PersonRow(*row)
+        PersonRow._make(row)
         for row in session.connection().execute(keyset(statement, Person.id, after=after, first=first))
     ]
     return page_of(rows, first=first, id_of=lambda row: row.id)
@@ -191,9 +189,7 @@ def parties_with_persons(
     found: dict[int, list[tuple[PartyRow, PersonRow | None]]] = {id_: [] for id_ in case_ids}
     rows = fetch_all(connection, statement, {"case_ids": list(case_ids)})
     for case_id, person_id, role, *person in rows:
-        found[case_id].append(
-            (PartyRow(case_id=case_id, person_id=person_id, role=role), _person_row(person))
-        )
+        found[case_id].append((PartyRow(case_id, person_id, role), _person_row(person)))
     return found
 
 
@@ -218,7 +214,7 @@ def members_with_persons(
     statement = _members_with_persons_statement(viewer, postgresql=on_postgresql(connection))
     found: dict[int, list[tuple[MemberRow, PersonRow | None]]] = {id_: [] for id_ in household_ids}
     for row in fetch_all(connection, statement, {"household_ids": list(household_ids)}):
-        found[row[0]].append((MemberRow(*row[:5]), _person_row(row[5:])))
+        found[row[0]].append((MemberRow._make(row[:5]), _person_row(row[5:])))
     return found
 
 

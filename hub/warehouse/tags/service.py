@@ -5,8 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
@@ -22,8 +21,7 @@ from hub.warehouse.viewer import Viewer
 _tags = PersonTag.__table__.c
 
 
-@dataclass(frozen=True, slots=True)
-class TagRow:
+class TagRow(NamedTuple):
     id: int
     person_id: int
     kind: str
