@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Table, event, select
+from sqlalchemy import Table, event, select, text
 
 from hub.db.engine import make_engine, transaction
 from hub.db.upsert import insert_rows, key_in, upsert, upsert_with_ids, upserted_ids
@@ -93,6 +93,26 @@ def test_an_upsert_counts_only_new_and_changed_rows(database_url: str) -> None:
     assert (inserted, again, written) == (1200, 0, 2)
     assert stars["R7"] == 9 and stars["R1200"] == 1 and stars["R0"] == 5 and len(stars) == 1201
     assert assessed_on == {dt.date(2025, 12, 31)}
+
+
+def test_an_upsert_leaves_unchanged_rows_untouched_not_even_locked(database_url: str) -> None:
+    engine = make_engine(database_url)
+    key = ("source_system", "source_record_id")
+    rows = [_rating(f"R{i}", stars=5) for i in range(1200)]
+    with transaction(engine) as session:
+        upsert(session, HouseholdRating, rows, key=key)
+    with transaction(engine) as session:
+        written = upsert(session, HouseholdRating, [*rows, _rating("R1200", stars=1)], key=key)
+        if engine.dialect.name == "postgresql":
+            # A row locked by `ON CONFLICT DO UPDATE` carries the locker's transaction id in `xmax`,
+            # written to its page (and the WAL) although its values stay as they were.
+            lockers = set(session.scalars(text("SELECT xmax::text FROM household_ratings")))
+        else:
+            lockers = {"0"}  # SQLite locks the database, not rows
+    engine.dispose()
+
+    assert written == 1
+    assert lockers == {"0"}
 
 
 def test_an_upsert_names_the_rows_it_inserted_or_changed(database_url: str) -> None:
