@@ -7,6 +7,7 @@ of its own (`pipelines.worker`). Progress and the outcome are read from that run
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -35,6 +36,7 @@ WORKER_MAIN = "from pipelines.worker import main; main()"
 # department's assets share a pool named after it, and one asset per department runs at a time
 # across all runs, so that no department (the petitions API rate-limits) sees concurrent readers.
 # A step's process reports its start on the console at the instance's level: warnings only, as the run.
+# The event log is Dagster's SQLite one, keeping its files open (`pipelines.event_log`).
 INSTANCE_YAML = """\
 telemetry:
   enabled: false
@@ -43,6 +45,11 @@ concurrency:
     default_limit: 1
 python_logs:
   python_log_level: WARNING
+event_log_storage:
+  module: pipelines.event_log
+  class: PooledSqliteEventLogStorage
+  config:
+    base_dir: {event_logs}
 """
 
 
@@ -60,7 +67,9 @@ def dagster_instance(settings: Settings) -> DagsterInstance:
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
     if not config.exists():
-        config.write_text(INSTANCE_YAML, encoding="utf-8")
+        # Where Dagster's default SQLite storage keeps the runs' event logs.
+        event_logs = json.dumps(str((home / "history" / "runs").resolve()))
+        config.write_text(INSTANCE_YAML.format(event_logs=event_logs), encoding="utf-8")
     # From the folder itself, not from the DAGSTER_HOME variable: one process (a test run) may
     # use several homes, and settings read that variable.
     return DagsterInstance.from_config(str(home))
