@@ -34,10 +34,10 @@ from sqlalchemy.orm import Session
 
 from hub.db.engine import transaction
 from hub.db.maintenance import reclaim_dead_rows, refresh_stale_statistics
-from hub.db.upsert import batched
 from hub.errors import RecordRejected
 from hub.sources.canonical import Department, SourceRef
 from hub.sources.contract import check_record, contract_fields
+from hub.sources.paging import read_ahead
 from hub.warehouse.ingestion.models import QuarantinedRecord, RawRecord
 from hub.warehouse.ingestion.service import QuarantineEntry, RawVersion, has_landed, land_raw, quarantine
 from hub.warehouse.provenance import LoadResult, LoadRun, Rejection
@@ -239,7 +239,7 @@ def stage(
         )
         # A stream that has landed nothing yet (a first load) need not look up what it landed.
         landed_before = has_landed(session=session, source_system=stream.department.value, stream=stream.name)
-    for batch in batched(payloads, BATCH_SIZE):
+    for batch in read_ahead(payloads, size=BATCH_SIZE):
         report.fetched += len(batch)
         _measure_drift(stream, batch, report)
         if stream.changed_at is not None:
