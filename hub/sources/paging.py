@@ -7,8 +7,9 @@ import contextvars
 import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from itertools import islice
 from typing import Any, TypeVar
+
+from hub.db.upsert import batched
 
 T = TypeVar("T")
 # How often a reader waiting for room in the queue looks whether its consumer has stopped.
@@ -57,7 +58,7 @@ def read_ahead(items: Iterable[T], *, size: int, depth: int = 2) -> Iterator[lis
     def read() -> None:
         iterator = iter(items)
         try:
-            while chunk := list(islice(iterator, size)):
+            for chunk in batched(iterator, size):
                 if not offer(("items", chunk)):
                     return
             offer(("end", None))
