@@ -32,7 +32,8 @@ import orjson
 from sqlalchemy import Table, and_, delete, exists, func, select, update
 from sqlalchemy.orm import Session, aliased
 
-from hub.db.upsert import batched, insert_missing, insert_rows, key_in
+from hub.db.arrays import insert_integer_rows
+from hub.db.upsert import batched, insert_missing, key_in
 from hub.resolution import MatchDecision, PersonCandidate, Resolution, resolve
 from hub.resolution.blocking import block_key_hashes
 from hub.resolution.candidates import Profile, profile
@@ -363,9 +364,7 @@ def _insert_keys(session: Session, keys: array[int]) -> None:
     pairs = np.frombuffer(keys, dtype=np.int64).reshape(-1, 2)
     # Sorted by key with NumPy: millions of tuples would cost more memory than the part resolved.
     pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
-    for start in range(0, len(pairs), 10_000):
-        chunk = pairs[start : start + 10_000].tolist()
-        insert_rows(session, table, [{"key_hash": key, "person_source_id": id_} for key, id_ in chunk])
+    insert_integer_rows(session, table, ("key_hash", "person_source_id"), pairs)
 
 
 def _mark_resolved(session: Session, source_ids: Sequence[int]) -> None:
