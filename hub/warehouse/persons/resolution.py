@@ -191,9 +191,10 @@ def _partition_all(
     linker = Linker()
     source_ids = array("q")
     keys = array("q")  # (key hash, person_sources id) pairs, flat
-    # Streamed: a county's rows at once would be most of the pass's memory.
+    # Streamed: a county's rows at once would be most of the pass's memory. On the session's
+    # connection: plain columns need none of the ORM's handling of each row.
     streamed = select(*_MENTION_COLUMNS).order_by(PersonSource.id).execution_options(yield_per=10_000)
-    for row in session.execute(streamed):
+    for row in session.connection().execute(streamed):
         candidate = _candidate(row)
         links = links_of(profile(candidate), person_id=row.person_id)
         position = linker.add(links)
@@ -338,7 +339,7 @@ def _each_mention(session: Session, source_ids: Sequence[int]) -> Iterator[Any]:
     """The mentions with these `person_sources` ids, one chunk of rows in memory at a time."""
     for chunk in batched(source_ids):
         statement = select(*_MENTION_COLUMNS).where(key_in(session, PersonSource.id, chunk))
-        yield from session.execute(statement).all()
+        yield from session.connection().execute(statement).all()
 
 
 def _replace_keys(session: Session, profiled: Sequence[tuple[Profile, int]]) -> None:
