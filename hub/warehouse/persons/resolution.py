@@ -199,7 +199,7 @@ def _partition_all(
         links = links_of(profile(candidate), person_id=row.person_id)
         position = linker.add(links)
         source_ids.append(row.id)
-        for key in sorted(links.block_keys):
+        for key in links.block_keys:
             keys.extend((key, row.id))
         if candidate.mention_id in reviewed_mentions:
             position_of[candidate.mention_id] = position
@@ -348,7 +348,7 @@ def _replace_keys(session: Session, profiled: Sequence[tuple[Profile, int]]) -> 
         session.execute(delete(PersonBlockKey).where(key_in(session, PersonBlockKey.person_source_id, chunk)))
     keys = array("q")
     for mentioned, id_ in profiled:
-        for key in sorted(block_key_hashes(mentioned)):
+        for key in block_key_hashes(mentioned):
             keys.extend((key, id_))
     _insert_keys(session, keys)
 
