@@ -20,7 +20,8 @@ from hub.db.upsert import insert_rows
 # COPY's binary format: a signature, flags and a header extension length, then the rows, then -1.
 _SIGNATURE = b"PGCOPY\n\xff\r\n\x00" + (0).to_bytes(4, "big") + (0).to_bytes(4, "big")
 _TRAILER = (-1).to_bytes(2, "big", signed=True)
-# Each value is sent as its length and its bytes, big-endian, at the column type's width.
+# Each value is sent as its length and its bytes, big-endian, at the column type's width. BigInteger
+# and SmallInteger are subclasses of Integer, so they are matched first.
 _WIDTHS = ((BigInteger, 8), (SmallInteger, 2), (Integer, 4))
 CHUNK_ROWS = 1_000_000
 
