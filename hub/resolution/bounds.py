@@ -19,6 +19,7 @@ from array import array
 from dataclasses import dataclass
 
 import numpy as np
+from xxhash import xxh3_64_intdigest
 
 from hub.resolution.candidates import Profile
 from hub.resolution.matching import (
@@ -64,11 +65,12 @@ class Traits:
     odd_id: bool  # no valid ID, and a number sent of 18 characters that are not all ASCII
 
 
-def _hashed(value: object) -> int:
-    # Python's own hash: the table lives for one pass in one process, and it is cached on strings.
-    if value is None or value == "":
+def _hashed(value: str | None) -> int:
+    # xxHash, not Python's own `hash`, which is salted per process: a full pass computes its
+    # mentions' traits in several processes and compares them in one (`partitions`).
+    if not value:
         return 0
-    return hash(value) or 1  # 0 stands for "not stated"
+    return xxh3_64_intdigest(value.encode()) or 1  # 0 stands for "not stated"
 
 
 def traits_of(mentioned: Profile) -> Traits:
@@ -83,7 +85,7 @@ def traits_of(mentioned: Profile) -> Traits:
     return Traits(
         hashed=(
             _hashed(name.name),
-            _hashed(syllables),
+            _hashed(name.pinyin_text),
             _hashed(mentioned.household_no),
             _hashed(mentioned.phone),
             _hashed(mentioned.division_code),
@@ -104,7 +106,7 @@ class TraitTable:
     """Every mention's traits, added in position order, as flat arrays."""
 
     def __init__(self) -> None:
-        self._hashed = array("q")
+        self._hashed = array("Q")
         self._small = array("q")  # syllables, birth, sex, address, odd_id
         self._id_chars = bytearray()
 
@@ -116,10 +118,16 @@ class TraitTable:
         )
         self._id_chars += traits.id_chars.ljust(_ID_LENGTH, b"\0")
 
+    def extend(self, other: TraitTable) -> None:
+        """Add another table's mentions after these, in their order."""
+        self._hashed.extend(other._hashed)
+        self._small.extend(other._small)
+        self._id_chars += other._id_chars
+
     def could_reach_review(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
         """For pairs of positions, whether `matching.score_pair` could classify the pair above
         NON_MATCH (see module docstring); pairs two valid ID numbers rule out are False."""
-        hashed = np.frombuffer(self._hashed, dtype=np.int64).reshape(-1, _HASHED)
+        hashed = np.frombuffer(self._hashed, dtype=np.uint64).reshape(-1, _HASHED)
         small = np.frombuffer(self._small, dtype=np.int64).reshape(-1, 5)
         a, b = hashed[left], hashed[right]
         sa, sb = small[left], small[right]

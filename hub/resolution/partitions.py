@@ -90,6 +90,24 @@ class Linker:
         self._count += 1
         return position
 
+    def extend(self, other: Linker) -> int:
+        """Add another linker's mentions after these, in their order; returns the position its
+        first mention takes here. Its links to each other (`link`) are not carried over."""
+        offset = self._count
+        self._traits.extend(other._traits)
+        self._block_keys.extend(other._block_keys)
+        self._block_owners.extend(_shifted(other._block_owners, offset))
+        self._identity_keys.extend(other._identity_keys)
+        self._identity_owners.extend(_shifted(other._identity_owners, offset))
+        self._count += other._count
+        return offset
+
+    def block_keys(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every mention's blocking keys, as (key hash, position) in two arrays."""
+        return np.frombuffer(self._block_keys, dtype=np.int64), np.frombuffer(
+            self._block_owners, dtype=np.int32
+        )
+
     def link(self, left: int, right: int) -> None:
         """Link two mentions by position (a pair a reviewer accepted or rejected)."""
         self._pairs.extend((left, right))
@@ -129,6 +147,11 @@ class Linker:
         if filled:
             parts.append(array("q", ordered[start : start + filled].tobytes()))
         return Partitioning(parts=tuple(parts), oversized=oversized)
+
+
+def _shifted(positions: array[int], offset: int) -> array[int]:
+    shifted = np.frombuffer(positions, dtype=np.int32) + offset
+    return array("i", shifted.astype(np.int32).tobytes())
 
 
 def _runs(keys: array[int], owners: array[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

@@ -105,7 +105,7 @@ def test_a_pass_weighs_only_what_changed_and_its_neighbourhood(noisy_database_ur
     assert warehouse_rows(noisy_database_url) == before
 
 
-def test_a_full_pass_weighing_its_parts_in_processes_merges_what_one_process_merges(
+def test_a_full_pass_in_processes_keeps_the_keys_and_merges_what_one_process_merges(
     noisy_database_url: str, tmp_path: Path
 ) -> None:
     engine = make_engine(noisy_database_url)
@@ -129,13 +129,18 @@ def test_a_full_pass_weighing_its_parts_in_processes_merges_what_one_process_mer
                 matches = session.execute(
                     select(PersonMatch.left_mention, PersonMatch.right_mention, PersonMatch.rule)
                 ).all()
+                keys = session.execute(select(PersonBlockKey.key_hash, PersonBlockKey.person_source_id)).all()
             engine.dispose()
-            outcomes.append((report, sorted(merged), sorted(matches)))
-    (alone, merged_alone, matches_alone), (apart, merged_apart, matches_apart) = outcomes
+            outcomes.append((report, sorted(merged), sorted(matches), sorted(keys)))
+    (alone, merged_alone, matches_alone, keys_alone), (apart, merged_apart, matches_apart, keys_apart) = (
+        outcomes
+    )
 
     assert pending and alone.parts > 5 and alone.persons_merged > 0
     assert apart == alone
     assert merged_apart == merged_alone and matches_apart == matches_alone
+    # The mentions' links were worked out in the pool too, a chunk at a time.
+    assert keys_apart == keys_alone and len(keys_alone) > alone.mentions
 
 
 def test_a_full_pass_in_small_parts_weighs_what_one_part_weighs(noisy_database_url: str) -> None:

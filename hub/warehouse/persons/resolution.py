@@ -17,15 +17,17 @@ the county. When many are (the first load, `full=True`), it weighs every mention
 
 from __future__ import annotations
 
+import datetime as dt
 import multiprocessing
 import os
 import sys
 from array import array
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 import numpy as np
 import orjson
@@ -71,9 +73,12 @@ class ResolutionReport:
 class MentionKey(Protocol):
     """What names a mention: a `PersonSource` row, or a row of its columns."""
 
-    source_system: str
-    source_record_id: str
-    loaded_person_id: int
+    @property
+    def source_system(self) -> str: ...
+    @property
+    def source_record_id(self) -> str: ...
+    @property
+    def loaded_person_id(self) -> int: ...
 
 
 def mention_id(source: MentionKey) -> str:
@@ -85,23 +90,33 @@ def mention_id(source: MentionKey) -> str:
 FULL_PASS_SHARE = 0.2
 # Mentions a full pass resolves at once (whole independent components): its memory is per part.
 PART_SIZE = 50_000
+# Mentions whose links a full pass works out at once (in one process of its pool).
+_LINKED_AT_ONCE = 10_000
+_Kept = TypeVar("_Kept")
+_Result = TypeVar("_Result")
 
-# What resolution reads of each mention: columns, not ORM objects (a county has millions).
-_MENTION_COLUMNS = (
-    PersonSource.id,
-    PersonSource.person_id,
-    PersonSource.source_system,
-    PersonSource.source_record_id,
-    PersonSource.loaded_person_id,
-    PersonSource.name_as_sent,
-    PersonSource.id_number_as_sent,
-    PersonSource.birth_date,
-    PersonSource.sex,
-    PersonSource.address,
-    PersonSource.household_no,
-    PersonSource.phone,
-    PersonSource.division_code,
-)
+
+class MentionRow(NamedTuple):
+    """What resolution reads of each mention: columns, not ORM objects (a county has millions), in
+    a plain tuple, which a pool's process receives at the cost of its values (a row of the
+    database driver's costs three times as much to send)."""
+
+    id: int
+    person_id: int
+    source_system: str
+    source_record_id: str
+    loaded_person_id: int
+    name_as_sent: str
+    id_number_as_sent: str | None
+    birth_date: dt.date | None
+    sex: str | None
+    address: str | None
+    household_no: str | None
+    phone: str | None
+    division_code: str | None
+
+
+_MENTION_COLUMNS = tuple(getattr(PersonSource, name) for name in MentionRow._fields)
 
 
 def resolve_warehouse_persons(
@@ -130,21 +145,30 @@ def resolve_warehouse_persons(
     forbidden = [*_reviewed_pairs(session, "rejected"), *_undone_pairs(session)]
     tally = _Tally()
     if full:
-        source_ids, partitioning = _partition_all(
-            session, reviewed=[*confirmed, *forbidden], part_size=part_size
-        )
-        part_ids = ([source_ids[position] for position in part] for part in partitioning.parts)
-        oversized = partitioning.oversized
         if processes is None:
             processes = os.cpu_count() or 1
-        if processes > 1 and len(partitioning.parts) > 1:
-            _resolve_parts_apart(session, part_ids, confirmed, forbidden, oversized, run, tally, processes)
-        else:
-            for ids in part_ids:
-                # Streamed into candidates: a part can be most of a county (see `PART_SIZE`), and
-                # its rows held beside the candidates would double the pass's memory.
-                streamed = _each_mention(session, ids)
-                _resolve_part(session, streamed, confirmed, forbidden, oversized, run, tally)
+        # A pool only when the pass is big enough for parts: spawning one costs seconds.
+        pooled = processes > 1 and total > part_size
+        with _pool(processes if pooled else 0) as pool:
+            source_ids, partitioning = _partition_all(
+                session,
+                reviewed=[*confirmed, *forbidden],
+                part_size=part_size,
+                pool=pool,
+                processes=processes,
+            )
+            part_ids = ([source_ids[position] for position in part] for part in partitioning.parts)
+            oversized = partitioning.oversized
+            if pool is not None and len(partitioning.parts) > 1:
+                _resolve_parts_apart(
+                    session, part_ids, confirmed, forbidden, oversized, run, tally, pool, processes
+                )
+            else:
+                for ids in part_ids:
+                    # Streamed into candidates: a part can be most of a county (see `PART_SIZE`),
+                    # and its rows held beside the candidates would double the pass's memory.
+                    streamed = _each_mention(session, ids)
+                    _resolve_part(session, streamed, confirmed, forbidden, oversized, run, tally)
         _mark_resolved(session, changed)
         weighed = changed_count = len(source_ids)
         parts = len(partitioning.parts)
@@ -179,41 +203,72 @@ class _Tally:
 
 
 def _partition_all(
-    session: Session, *, reviewed: Sequence[tuple[str, str]], part_size: int
+    session: Session,
+    *,
+    reviewed: Sequence[tuple[str, str]],
+    part_size: int,
+    pool: ProcessPoolExecutor | None,
+    processes: int,
 ) -> tuple[array[int], Partitioning]:
     """Every mention's blocking keys, kept afresh, and the parts a full pass resolves one by one.
 
+    The mentions' links are worked out in the pool, a chunk of rows at a time, when there is one:
+    normalising a county's names and addresses is most of a partitioning's time.
     Returns the mentions' `person_sources` ids by position, and the partitioning of those positions.
     """
     session.execute(delete(PersonBlockKey))
-    reviewed_mentions = {mention for pair in reviewed for mention in pair}
+    reviewed_mentions = frozenset(mention for pair in reviewed for mention in pair)
     position_of: dict[str, int] = {}
     linker = Linker()
     source_ids = array("q")
-    keys = array("q")  # (key hash, person_sources id) pairs, flat
     # Streamed: a county's rows at once would be most of the pass's memory. On the session's
     # connection: plain columns need none of the ORM's handling of each row.
-    streamed = select(*_MENTION_COLUMNS).order_by(PersonSource.id).execution_options(yield_per=10_000)
-    for row in session.connection().execute(streamed):
-        candidate = _candidate(row)
-        links = links_of(profile(candidate), person_id=row.person_id)
-        position = linker.add(links)
-        source_ids.append(row.id)
-        for key in links.block_keys:
-            keys.extend((key, row.id))
-        if candidate.mention_id in reviewed_mentions:
-            position_of[candidate.mention_id] = position
+    streamed = (
+        select(*_MENTION_COLUMNS).order_by(PersonSource.id).execution_options(yield_per=_LINKED_AT_ONCE)
+    )
+    chunks = (
+        (rows, rows)
+        for rows in (
+            [MentionRow._make(row) for row in chunk]
+            for chunk in session.connection().execute(streamed).partitions(min(_LINKED_AT_ONCE, part_size))
+        )
+    )
+    for rows, linked in _in_order(pool, processes, _linked_rows, chunks, reviewed_mentions):
+        offset = linker.extend(linked.linker)
+        source_ids.extend(row.id for row in rows)
+        for mention, position in linked.reviewed:
+            position_of[mention] = offset + position
     for left, right in reviewed:
         if left in position_of and right in position_of:
             linker.link(position_of[left], position_of[right])
+    block_keys, owners = linker.block_keys()
     # Filling an empty table: its index on mentions is built once afterwards, which costs a sort
     # instead of millions of inserts at random places.
     (by_mention,) = _block_key_table().indexes
     by_mention.drop(session.connection())
-    _insert_keys(session, keys)
+    _insert_keys(session, np.column_stack((block_keys, np.frombuffer(source_ids, dtype=np.int64)[owners])))
     by_mention.create(session.connection())
-    del keys  # stored: not needed while the links are partitioned
     return source_ids, linker.partition(part_size=part_size)
+
+
+@dataclass(frozen=True, slots=True)
+class _LinkedRows:
+    """The links of a chunk of mentions, and which of them a reviewer decided on, by position."""
+
+    linker: Linker
+    reviewed: list[tuple[str, int]]
+
+
+def _linked_rows(rows: Sequence[MentionRow], reviewed: frozenset[str]) -> _LinkedRows:
+    """The links of these mentions, in a pool's process or this one."""
+    linker = Linker()
+    found: list[tuple[str, int]] = []
+    for row in rows:
+        candidate = _candidate(row)
+        position = linker.add(links_of(profile(candidate), person_id=row.person_id))
+        if candidate.mention_id in reviewed:
+            found.append((candidate.mention_id, position))
+    return _LinkedRows(linker, found)
 
 
 def _resolve_part(
@@ -241,36 +296,70 @@ def _resolve_parts_apart(
     oversized: Mapping[int, int],
     run: LoadRun,
     tally: _Tally,
+    pool: ProcessPoolExecutor,
     processes: int,
 ) -> None:
-    """`_resolve_part` for each part (its `person_sources` ids), `resolve` running in a pool.
+    """`_resolve_part` for each part (its `person_sources` ids), `resolve` running in the pool;
+    results are merged in the parts' order, as one process would."""
+    # The rows go to the pool, not their candidates: a dataclass costs several times a tuple to send.
+    weighed = (
+        ({mention_id(row): row.person_id for row in rows}, rows)
+        for rows in (list(_each_mention(session, ids)) for ids in parts)
+    )
+    for person_of, resolution in _in_order(
+        pool, processes, _resolved_apart, weighed, confirmed, forbidden, oversized
+    ):
+        _apply(session, resolution, person_of, run, tally)
 
-    At most one part more than the pool has processes waits in it, so that memory stays a few
-    parts; results are merged in the parts' order, as one process would."""
+
+@contextmanager
+def _pool(processes: int) -> Iterator[ProcessPoolExecutor | None]:
+    """A pool of `processes` processes, or None for fewer than two."""
+    if processes < 2:
+        yield None
+        return
     # Spawned, not forked: the caller may hold threads (Dagster's) and a database connection.
     context = multiprocessing.get_context("spawn")
-    waiting: deque[tuple[dict[str, int], Future[Resolution]]] = deque()
     with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
-        for part_ids in parts:
-            candidates, person_of = _candidates(_each_mention(session, part_ids))
-            resolved = pool.submit(_resolved_apart, candidates, confirmed, forbidden, oversized)
-            waiting.append((person_of, resolved))
-            if len(waiting) > processes:
-                person_of, future = waiting.popleft()
-                _apply(session, future.result(), person_of, run, tally)
-        while waiting:
-            person_of, future = waiting.popleft()
-            _apply(session, future.result(), person_of, run, tally)
+        yield pool
+
+
+def _in_order(
+    pool: ProcessPoolExecutor | None,
+    processes: int,
+    function: Callable[..., _Result],
+    items: Iterable[tuple[_Kept, Any]],
+    *arguments: Any,
+) -> Iterator[tuple[_Kept, _Result]]:
+    """For each (kept, sent) item, `kept` and `function(sent, *arguments)`, in the items' order.
+
+    In the pool when there is one, with at most one item more than it has processes waiting in it,
+    so that memory stays a few items; in this process otherwise.
+    """
+    if pool is None:
+        for kept, sent in items:
+            yield kept, function(sent, *arguments)
+        return
+    waiting: deque[tuple[_Kept, Future[_Result]]] = deque()
+    for kept, sent in items:
+        waiting.append((kept, pool.submit(function, sent, *arguments)))
+        if len(waiting) > processes:
+            done, future = waiting.popleft()
+            yield done, future.result()
+    while waiting:
+        done, future = waiting.popleft()
+        yield done, future.result()
 
 
 def _resolved_apart(
-    candidates: list[PersonCandidate],
+    rows: Sequence[MentionRow],
     confirmed: Sequence[tuple[str, str]],
     forbidden: Sequence[tuple[str, str]],
     oversized: Mapping[int, int],
 ) -> Resolution:
-    """`resolve` in a pool's process, without the profiles (a full pass does not keep them, and
-    sending them back would cost more than building them)."""
+    """`resolve` of these mentions in a pool's process, without the profiles (a full pass does not
+    keep them, and sending them back would cost more than building them)."""
+    candidates = [_candidate(row) for row in rows]
     resolution = resolve(candidates, confirmed=confirmed, forbidden=forbidden, oversized=oversized)
     return replace(resolution, profiles=())
 
@@ -335,11 +424,11 @@ def _mentions(session: Session, column: Any, values: Sequence[int]) -> list[Any]
     return found
 
 
-def _each_mention(session: Session, source_ids: Sequence[int]) -> Iterator[Any]:
+def _each_mention(session: Session, source_ids: Sequence[int]) -> Iterator[MentionRow]:
     """The mentions with these `person_sources` ids, one chunk of rows in memory at a time."""
     for chunk in batched(source_ids):
         statement = select(*_MENTION_COLUMNS).where(key_in(session, PersonSource.id, chunk))
-        yield from session.connection().execute(statement).all()
+        yield from map(MentionRow._make, session.connection().execute(statement))
 
 
 def _replace_keys(session: Session, profiled: Sequence[tuple[Profile, int]]) -> None:
@@ -350,7 +439,7 @@ def _replace_keys(session: Session, profiled: Sequence[tuple[Profile, int]]) -> 
     for mentioned, id_ in profiled:
         for key in block_key_hashes(mentioned):
             keys.extend((key, id_))
-    _insert_keys(session, keys)
+    _insert_keys(session, np.frombuffer(keys, dtype=np.int64).reshape(-1, 2))
 
 
 def _block_key_table() -> Table:
@@ -359,10 +448,10 @@ def _block_key_table() -> Table:
     return table
 
 
-def _insert_keys(session: Session, keys: array[int]) -> None:
-    """Insert (key hash, person_sources id) pairs given flat, in key order."""
+def _insert_keys(session: Session, pairs: np.ndarray) -> None:
+    """Insert (key hash, person_sources id) pairs, given as the rows of a two-column array, in key
+    order."""
     table = _block_key_table()
-    pairs = np.frombuffer(keys, dtype=np.int64).reshape(-1, 2)
     # Sorted by key with NumPy: millions of tuples would cost more memory than the part resolved.
     pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
     insert_integer_rows(session, table, ("key_hash", "person_source_id"), pairs)
