@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Table, event, select, text
 
 from hub.db.engine import make_engine, transaction
-from hub.db.upsert import insert_rows, key_in, upsert, upsert_with_ids, upserted_ids
+from hub.db.upsert import _in_key_order, insert_rows, key_in, upsert, upsert_with_ids, upserted_ids
 from hub.warehouse.households.models import HouseholdRating
 from hub.warehouse.ingestion.models import RawRecord
 from hub.warehouse.persons.models import PersonBlockKey
@@ -93,6 +93,28 @@ def test_an_upsert_counts_only_new_and_changed_rows(database_url: str) -> None:
     assert (inserted, again, written) == (1200, 0, 2)
     assert stars["R7"] == 9 and stars["R1200"] == 1 and stars["R0"] == 5 and len(stars) == 1201
     assert assessed_on == {dt.date(2025, 12, 31)}
+
+
+def test_an_upsert_writes_in_key_order_and_the_last_row_of_a_repeated_key_wins(database_url: str) -> None:
+    engine = make_engine(database_url)
+    rows = [_rating("R2", stars=1), _rating("R10", stars=2), _rating("R1", stars=3), _rating("R2", stars=4)]
+    with transaction(engine) as session:
+        written = upsert(session, HouseholdRating, rows, key=("source_system", "source_record_id"))
+        # Ids are drawn as rows are inserted: their order is the order the rows were written in.
+        stored = session.execute(
+            select(HouseholdRating.source_record_id, HouseholdRating.stars).order_by(HouseholdRating.id)
+        ).all()
+    engine.dispose()
+
+    assert written == 3
+    assert stored == [("R1", 3), ("R10", 2), ("R2", 4)]
+
+
+def test_keys_with_nulls_are_ordered_after_every_value() -> None:
+    rows = [{"a": None, "b": 1}, {"a": 2, "b": None}, {"a": 2, "b": 0}, {"a": 1, "b": 5}, {"a": None, "b": 0}]
+
+    assert _in_key_order(rows, ("a", "b")) == [rows[3], rows[2], rows[1], rows[4], rows[0]]
+    assert _in_key_order(rows, ("a",)) == [rows[3], rows[2], rows[4]]  # the last row of each key
 
 
 def test_an_upsert_leaves_unchanged_rows_untouched_not_even_locked(database_url: str) -> None:
