@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,19 +69,23 @@ def run_quality(
             baseline = find_baseline(session=session, now=started, full_every=full_every)
     since = since_by_table(baseline, chosen)
     changed_since = baseline.since if baseline is not None and since else None
-    outcomes = tuple(run_suites(engine=engine, suites=chosen, today=today, since=since))
+    settled_run = baseline.dq_run_id if baseline is not None and changed_since is not None else None
+    reconciliation, recounted_whole = None, False
+    # The suites wait on the database for most of their time (py-spy, a daily run at 1,000,000
+    # persons), so the reconciliation, which only reads, counts meanwhile on a connection of its own;
+    # not on SQLite, whose database may be in memory on one shared connection.
+    beside = layer == "core" and engine.dialect.name != "sqlite"
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="dq-reconcile") as pool:
+        counting = pool.submit(_reconcile, engine, settled_run, changed_since, next_since) if beside else None
+        outcomes = tuple(run_suites(engine=engine, suites=chosen, today=today, since=since))
+        if layer == "core":
+            reconciled = (
+                counting.result() if counting else _reconcile(engine, settled_run, changed_since, next_since)
+            )
+            reconciliation, recounted_whole = reconciled
     with transaction(engine) as session:
-        settled = None
         if baseline is not None and changed_since is not None:
             outcomes = carry_forward(session=session, baseline=baseline, suites=outcomes)
-            settled = settled_counts(session=session, dq_run_id=baseline.dq_run_id)
-        reconciliation = None
-        if layer == "core":
-            reconciliation = tuple(
-                reconcile_sources(
-                    session=session, settled=settled, since=changed_since, next_since=next_since
-                )
-            )
         dq_run = record_run(
             session=session,
             engine=engine,
@@ -101,7 +106,7 @@ def run_quality(
         status=dq_run.status,
         changed_since=None if changed_since is None else changed_since.isoformat(),
         suites_checked_whole=sum(1 for suite in chosen if suite.table not in since),
-        reconciliation_recounted_whole=reconciliation is not None and settled is None,
+        reconciliation_recounted_whole=recounted_whole,
         rows_failed=dq_run.rows_failed,
         expectations_failed=dq_run.expectations_failed,
     )
@@ -112,6 +117,19 @@ def run_quality(
         suites=outcomes,
         reconciliation=reconciliation or (),
     )
+
+
+def _reconcile(
+    engine: Engine, settled_run: int | None, since: dt.datetime | None, next_since: dt.datetime | None
+) -> tuple[tuple[StreamReconciliation, ...], bool]:
+    """`reconcile_sources` in a transaction of its own, from the counts `settled_run` left (None:
+    recounting every record); and whether it recounted every record."""
+    with transaction(engine) as session:
+        settled = settled_counts(session=session, dq_run_id=settled_run) if settled_run is not None else None
+        reconciliation = reconcile_sources(
+            session=session, settled=settled, since=since, next_since=next_since
+        )
+        return tuple(reconciliation), settled is None
 
 
 def record_run(
