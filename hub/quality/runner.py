@@ -35,7 +35,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, func, inspect, select, text
+from sqlalchemy import Connection, Engine, bindparam, inspect, text
 
 from hub.quality.suites import UNIQUENESS_TYPES, RuleSpec, SuiteSpec, suite_parameters
 from hub.sources.fields import CHINA_TZ
@@ -49,6 +49,9 @@ _ID_CHUNK = 500
 # Suffix of the datasource whose batches are the changed rows, held in temporary tables.
 _CHANGED = "_changed"
 _lock = threading.Lock()
+# Asked of every batch of changed rows: how many there are, counted by GX with the batch's other
+# metrics rather than by a query of our own (which would need GX's name for its temporary table).
+_CHANGED_ROWS = "_changed_rows"
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,7 +222,7 @@ def _datasource(engine: Engine, *, changed: bool) -> Any:
         return context.data_sources.add_sql(name=name, connection_string=url, **options)
 
 
-def _batch(engine: Engine, suite: SuiteSpec, since: dt.datetime | None = None) -> Any:
+def _batch_definition(engine: Engine, suite: SuiteSpec, since: dt.datetime | None = None) -> Any:
     """The whole table, or (with `since`) its changed rows (`changed_rows_query`)."""
     table = suite.table
     datasource = _datasource(engine, changed=since is not None)
@@ -230,7 +233,7 @@ def _batch(engine: Engine, suite: SuiteSpec, since: dt.datetime | None = None) -
         else:
             added = datasource.add_query_asset(name=asset, query=changed_rows_query(engine, suite, since))
         added.add_batch_definition_whole_table("all")
-    return datasource.get_asset(asset).get_batch_definition("all").get_batch()
+    return datasource.get_asset(asset).get_batch_definition("all")
 
 
 def changed_rows_query(engine: Engine | Connection, suite: SuiteSpec, since: dt.datetime) -> str:
@@ -297,7 +300,7 @@ def _run_suite(engine: Engine, suite: SuiteSpec, today: dt.date, since: dt.datet
         if rules:
             chosen = [e for e in expectations if e["meta"]["rule"] in rules]
             if moment is not None:
-                chosen = [_duplicates_of_changed(engine, suite, e) for e in chosen]
+                chosen = [*(_duplicates_of_changed(engine, suite, e) for e in chosen), _changed_rows()]
             part = gx.ExpectationSuite(name=suite.name, expectations=chosen)
             checked = _validate(engine, suite, part, today, moment)
             by_rule |= checked.results
@@ -330,6 +333,14 @@ class _Checked:
     results: dict[str, Mapping[str, Any]]
     reader: Engine
     rows: int | None
+
+
+def _changed_rows() -> dict[str, Any]:
+    return {
+        "type": "expect_table_row_count_to_be_between",
+        "kwargs": {"min_value": 0},
+        "meta": {"rule": _CHANGED_ROWS},
+    }
 
 
 def _duplicates_of_changed(engine: Engine, suite: SuiteSpec, expectation: dict[str, Any]) -> dict[str, Any]:
@@ -368,20 +379,22 @@ def _validate(
         "partial_unexpected_count": PARTIAL_UNEXPECTED_COUNT,
         "return_unexpected_index_query": True,
     }
-    batch = _batch(engine, suite, since)
-    validation = batch.validate(
-        gx_suite,
-        result_format=result_format,
-        expectation_parameters=suite_parameters(suite.parameters, today=today),
-    )
+    # Validated from the batch definition: a batch built first would be built again by the
+    # validator, copying the changed rows into a second temporary table.
+    from great_expectations.validator.v1_validator import Validator
+
+    definition = _batch_definition(engine, suite, since)
+    validator: Any = Validator(batch_definition=definition, result_format=result_format)
+    parameters = suite_parameters(suite.parameters, today=today)
+    validation = validator.validate_expectation_suite(gx_suite, expectation_parameters=parameters)
     document = validation.to_json_dict()  # plain JSON types: GX results hold numpy scalars
     results = {r["expectation_config"]["meta"]["rule"]: r for r in document["results"]}
     if since is None:
         return _Checked(results, engine, None)
-    reader: Engine = batch.data.execution_engine.engine
-    with reader.connect() as connection:
-        rows = int(connection.execute(select(func.count()).select_from(batch.data.selectable)).scalar_one())
-    return _Checked(results, reader, rows)
+    counted = results.pop(_CHANGED_ROWS)
+    # GX's execution engine, whose one connection holds the batch's temporary table.
+    reader: Engine = definition.data_asset.datasource.get_execution_engine().engine
+    return _Checked(results, reader, int(counted["result"]["observed_value"]))
 
 
 def _outcome(
