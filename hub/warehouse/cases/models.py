@@ -36,7 +36,7 @@ class CaseParty(Provenance, Base):
     __table_args__ = (UniqueConstraint("case_id", "person_id", "role"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
     person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
     role: Mapped[str] = mapped_column(String(16))
 
@@ -48,7 +48,7 @@ class CaseLink(Provenance, Base):
     __table_args__ = (UniqueConstraint("case_id", "target_case_no", "relation"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
     target_case_no: Mapped[str] = mapped_column(String(64))
     target_case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
     relation: Mapped[str] = mapped_column(String(16))
@@ -59,7 +59,7 @@ class CaseEvent(Provenance, Base):
     __table_args__ = (UniqueConstraint("case_id", "status", "at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
     at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
     status: Mapped[str] = mapped_column(String(16))
     note: Mapped[str | None] = mapped_column(Text)

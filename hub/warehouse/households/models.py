@@ -43,7 +43,7 @@ class HouseholdMember(Provenance, Base):
     __table_args__ = (UniqueConstraint("household_id", "person_id", "valid_from"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    household_id: Mapped[int] = mapped_column(ForeignKey("households.id"), index=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id"))
     person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
     relation: Mapped[str] = mapped_column(String(2))
     valid_from: Mapped[dt.date] = mapped_column(Date)

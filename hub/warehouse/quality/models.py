@@ -52,7 +52,7 @@ class DqResult(Base):
     __table_args__ = (UniqueConstraint("dq_run_id", "rule"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    dq_run_id: Mapped[int] = mapped_column(ForeignKey("dq_runs.id", ondelete="CASCADE"), index=True)
+    dq_run_id: Mapped[int] = mapped_column(ForeignKey("dq_runs.id", ondelete="CASCADE"))
     suite: Mapped[str] = mapped_column(String(64), index=True)
     suite_version: Mapped[int] = mapped_column(Integer)
     layer: Mapped[str] = mapped_column(String(16))  # core | staging
@@ -82,7 +82,7 @@ class DqFailure(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     dq_run_id: Mapped[int] = mapped_column(ForeignKey("dq_runs.id", ondelete="CASCADE"), index=True)
-    dq_result_id: Mapped[int] = mapped_column(ForeignKey("dq_results.id", ondelete="CASCADE"), index=True)
+    dq_result_id: Mapped[int] = mapped_column(ForeignKey("dq_results.id", ondelete="CASCADE"))
     table_name: Mapped[str] = mapped_column(String(64))
     row_id: Mapped[str] = mapped_column(String(64))
     source_system: Mapped[str | None] = mapped_column(String(32), index=True)
@@ -99,7 +99,7 @@ class DqReconciliation(Base):
     __table_args__ = (UniqueConstraint("dq_run_id", "source_system", "stream"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    dq_run_id: Mapped[int] = mapped_column(ForeignKey("dq_runs.id", ondelete="CASCADE"), index=True)
+    dq_run_id: Mapped[int] = mapped_column(ForeignKey("dq_runs.id", ondelete="CASCADE"))
     source_system: Mapped[str] = mapped_column(String(32))
     stream: Mapped[str] = mapped_column(String(64))
     landed: Mapped[int] = mapped_column(Integer)  # distinct source records in raw_records
