@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -75,14 +76,12 @@ def run_quality(
     # persons), so the reconciliation, which only reads, counts meanwhile on a connection of its own;
     # not on SQLite, whose database may be in memory on one shared connection.
     beside = layer == "core" and engine.dialect.name != "sqlite"
+    reconcile = functools.partial(_reconcile, engine, settled_run, changed_since, next_since)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="dq-reconcile") as pool:
-        counting = pool.submit(_reconcile, engine, settled_run, changed_since, next_since) if beside else None
+        counting = pool.submit(reconcile) if beside else None
         outcomes = tuple(run_suites(engine=engine, suites=chosen, today=today, since=since))
         if layer == "core":
-            reconciled = (
-                counting.result() if counting else _reconcile(engine, settled_run, changed_since, next_since)
-            )
-            reconciliation, recounted_whole = reconciled
+            reconciliation, recounted_whole = counting.result() if counting else reconcile()
     with transaction(engine) as session:
         if baseline is not None and changed_since is not None:
             outcomes = carry_forward(session=session, baseline=baseline, suites=outcomes)
