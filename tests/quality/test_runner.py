@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from sqlalchemy import Engine, func, select, text
 
 from hub.db.engine import session_factory
@@ -85,6 +86,52 @@ def test_each_failing_row_is_caught_by_id_and_held_back_with_its_rule(loaded_eng
         }
         assert all(reason for _, _, reason in held)
         assert session.scalar(select(func.count()).select_from(DqReconciliation)) == len(STREAMS)
+
+
+def test_suites_on_several_threads_find_what_one_thread_finds(
+    loaded_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hub.quality import runner
+
+    with loaded_engine.begin() as connection:
+        connection.execute(text("UPDATE persons SET phone = 'unknown' WHERE id <= 30"))
+        connection.execute(text("UPDATE case_parties SET role = 'bystander' WHERE id <= 20"))
+        connection.execute(
+            text(
+                "UPDATE cases SET closed_at = NULL WHERE id IN "
+                "(SELECT id FROM cases WHERE status = 'resolved' ORDER BY id LIMIT 10)"
+            )
+        )
+    suites = load_suites(layer="core")
+    # The changed rows of every table, as a daily check sees them: batches in temporary tables.
+    since = {suite.table: dt.datetime(2000, 1, 1, tzinfo=dt.UTC) for suite in suites}
+
+    def found(threads: int) -> list[tuple[str, int, int | None, str | None, frozenset[str]]]:
+        """Each suite's counts and the rules it found failing, with their rows."""
+        monkeypatch.setattr(runner, "SUITE_THREADS", threads)
+        return [
+            (
+                s.suite.table,
+                s.row_count,
+                s.changed_rows,
+                s.error,
+                frozenset(
+                    f"{o.rule.rule} {o.unexpected_count} {o.failing_row_ids}"
+                    for o in s.outcomes
+                    if not o.success
+                ),
+            )
+            for s in runner.run_suites(engine=loaded_engine, suites=suites, since=since)
+        ]
+
+    alone = found(1)
+    assert {rule.split()[0] for *_, failing in alone for rule in failing} >= {
+        "persons.phone_format",
+        "case_parties.role_known",
+        "cases.closed_when_resolved",
+    }
+    assert found(4) == alone
+    assert found(4) == alone  # and again, on the contexts the first run gave back
 
 
 def test_every_failing_row_is_kept_beyond_gx_partial_list(loaded_engine: Engine) -> None:
